@@ -1,0 +1,1 @@
+"""nianbao archive: understand captured pages and store them in SQLite."""

@@ -1,0 +1,164 @@
+"""The `nianbao` command: a thin skin over the library.
+
+Each command opens the archive, calls one library function, prints progress and a
+one-line summary, and turns our named errors into `Error: ...` with exit status 1.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from archive.errors import NianbaoError
+from archive.store import DEFAULT_DB, Archive
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+METADATA = PROJECT_ROOT / "metadata.yml"
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def db_option(func: F) -> F:
+    return click.option(
+        "--db", "db_path", default=DEFAULT_DB, show_default=True,
+        type=click.Path(dir_okay=False), help="SQLite archive file.",
+    )(func)
+
+
+def friendly_errors(func: F) -> F:
+    """Show a named error as one line, never a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except NianbaoError as error:
+            raise click.ClickException(str(error)) from error
+
+    return wrapper  # type: ignore[return-value]
+
+
+def echo_err(message: str) -> None:
+    click.echo(message, err=True)
+
+
+@click.group()
+@click.version_option(package_name="nianbao")
+def cli() -> None:
+    """nianbao: crawl, archive and search 政府信息公开工作年度报告.
+
+    Quick start: nianbao demo-portal --port 8100 & nianbao crawl --sites data/demo-sites.yml
+    """
+
+
+@cli.command()
+@click.option("--url", "urls", multiple=True, help="A portal home page or report column.")
+@click.option("--sites", "sites_file", type=click.Path(dir_okay=False),
+              help="YAML list of portals to crawl.")
+@click.option("--concurrency", type=int, help="Concurrent requests per portal (default 1).")
+@click.option("--delay", type=float, help="Seconds between requests to a portal.")
+@click.option("--max-pages", type=int, help="Stop each portal after this many pages.")
+@db_option
+@friendly_errors
+def crawl(urls: tuple[str, ...], sites_file: str | None, concurrency: int | None,
+          delay: float | None, max_pages: int | None, db_path: str) -> None:
+    """Crawl portals and store every capture and report found.
+
+    Example: nianbao crawl --url http://127.0.0.1:8100/ --db data/nianbao.db
+    """
+    from crawler.run import run_crawl
+    from crawler.sites import load_sites, site_from_url
+
+    if not urls and not sites_file:
+        raise click.UsageError("give --url URL or --sites sites.yml")
+    sites = load_sites(sites_file) if sites_file else []
+    sites += [site_from_url(url) for url in urls]
+    summary = run_crawl(db_path, sites, concurrency=concurrency, delay=delay,
+                        max_pages=max_pages, progress=echo_err)
+    click.echo(summary.line())
+    if summary.failed_sites and len(summary.failed_sites) == len(sites):
+        raise click.ClickException("no portal could be crawled: " + summary.failure_detail())
+
+
+@cli.command()
+@db_option
+@friendly_errors
+def build(db_path: str) -> None:
+    """Re-parse every stored capture into reports and sections, with no network.
+
+    Example: nianbao build --db data/nianbao.db
+    """
+    from archive.build import build_archive
+
+    with Archive(db_path) as archive:
+        summary = build_archive(archive, progress=lambda s: echo_err(
+            f"  parsed {s.captures} captures, {s.parsed} reports so far"))
+    click.echo(summary.line())
+    for problem in summary.problems[:20]:
+        echo_err(f"  problem: {problem}")
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl",
+              show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-",
+              help="Output file (default: standard output).")
+@db_option
+@friendly_errors
+def export(fmt: str, output: str, db_path: str) -> None:
+    """Write one record per report as JSON Lines or CSV.
+
+    Example: nianbao export --format jsonl -o reports.jsonl
+    """
+    from archive.export import write_export
+
+    require_db(db_path)
+    with Archive(db_path) as archive, click.open_file(output, "w", encoding="utf-8") as out:
+        count = write_export(archive, out, fmt)
+    echo_err(f"exported {count} reports as {fmt}")
+
+
+@cli.command()
+@click.option("--port", type=int, default=8001, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@db_option
+@friendly_errors
+def serve(port: int, host: str, db_path: str) -> None:
+    """Serve the archive with Datasette, full-text search included.
+
+    Example: nianbao serve --db data/nianbao.db --port 8001
+    """
+    require_db(db_path)
+    Archive(db_path).close()  # bring an older file's schema up to date first
+    args = [sys.executable, "-m", "datasette", "serve", db_path, "--metadata", str(METADATA),
+            "--template-dir", str(TEMPLATES), "--host", host, "--port", str(port),
+            "--setting", "facet_time_limit_ms", "500", "--setting", "sql_time_limit_ms", "3000"]
+    echo_err(f"serving {db_path} on http://{host}:{port}/")
+    os.execv(sys.executable, args)
+
+
+@cli.command("demo-portal")
+@click.option("--port", type=int, default=8100, show_default=True,
+              help="First port; each demo portal takes the next one.")
+@click.option("--write-sites", type=click.Path(dir_okay=False),
+              help="Also write a sites.yml listing the demo portals.")
+def demo_portal(port: int, write_sites: str | None) -> None:
+    """Serve the bundled demo portals on 127.0.0.1 until interrupted.
+
+    Example: nianbao demo-portal --port 8100 --write-sites data/demo-sites.yml
+    """
+    from demo.server import serve_forever
+
+    serve_forever(port, write_sites)
+
+
+def require_db(db_path: str) -> None:
+    if not Path(db_path).exists():
+        raise click.ClickException(f"no archive at {db_path}: run `nianbao crawl` first")
