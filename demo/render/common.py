@@ -1,0 +1,187 @@
+"""Pieces shared by every style: responses, body blocks to HTML, the Site base class."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+from html import escape
+from typing import Any
+from urllib.parse import parse_qs
+
+from demo.content import Doc, PortalContent
+
+Query = dict[str, list[str]]
+TINY_PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+)
+ROBOTS = "User-agent: *\nDisallow: /admin/\n"
+STYLESHEET = "body{margin:0;font:14px/1.8 'Microsoft YaHei',SimSun,sans-serif;color:#333}\n"
+
+
+@dataclass
+class Response:
+    status: int
+    body: bytes
+    content_type: str = "text/html; charset=utf-8"
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    query: Query
+    form: Query
+
+    def arg(self, name: str, default: str = "") -> str:
+        """A query or form value (form wins, like a servlet's getParameter on POST)."""
+        values = self.form.get(name) or self.query.get(name)
+        return values[0] if values else default
+
+    def int_arg(self, name: str, default: int) -> int:
+        value = self.arg(name)
+        return int(value) if value.isdigit() else default
+
+
+def parse_form(body: bytes, content_type: str) -> Query:
+    if "application/x-www-form-urlencoded" not in content_type:
+        return {}
+    return parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
+
+
+def para_html(text: str, style: str, indent: int = 0) -> str:
+    """One paragraph in the chosen house style of the CMS editor."""
+    text = escape(text, quote=False)
+    if style == "nbsp":
+        return f"<p>{'&nbsp;' * (indent or 4)}{text}</p>"
+    if style == "span":
+        return (
+            '<p style="text-indent: 2em; line-height: 2em;"><span style="font-family: '
+            f'仿宋_GB2312; font-size: 16pt;">{text}</span></p>'
+        )
+    if style == "font":
+        return f'<p><font size="3" face="宋体">&nbsp;&nbsp;&nbsp;&nbsp;{text}</font></p>'
+    return f'<p style="text-indent:2em">{text}</p>'
+
+
+def heading_html(block: Doc, style: str) -> str:
+    text = escape(block["x"], quote=False)
+    if style == "nbsp":
+        return f"<p>{'&nbsp;' * (block.get('indent') or 4)}<strong>{text}</strong></p>"
+    if style == "font":
+        return f'<p><font size="3" face="黑体"><b>&nbsp;&nbsp;&nbsp;&nbsp;{text}</b></font></p>'
+    tag = "strong" if block["l"] == 1 else "b"
+    return f'<p style="text-indent:2em"><{tag}>{text}</{tag}></p>'
+
+
+def cell_html(cell: Any) -> str:
+    if isinstance(cell, str):
+        return f'<td><p style="text-align:center">{escape(cell) or "&nbsp;"}</p></td>'
+    spans = ""
+    if cell.get("r", 1) > 1:
+        spans += f' rowspan="{cell["r"]}"'
+    if cell.get("c", 1) > 1:
+        spans += f' colspan="{cell["c"]}"'
+    return f'<td{spans}><p style="text-align:center">{escape(cell["x"]) or "&nbsp;"}</p></td>'
+
+
+def table_html(block: Doc) -> str:
+    rows = "\n".join("<tr>" + "".join(cell_html(c) for c in row) + "</tr>" for row in block["rows"])
+    return (
+        '<table border="1" cellspacing="0" cellpadding="0" width="100%" '
+        f'style="border-collapse:collapse">\n<tbody>\n{rows}\n</tbody>\n</table>'
+    )
+
+
+def sign_html(block: Doc, style: str) -> str:
+    if style == "font":
+        return "".join(
+            f'<p align="right"><font size="3">{escape(line)}</font></p>' for line in block["lines"]
+        )
+    return "".join(f'<p style="text-align:right">{escape(line)}</p>' for line in block["lines"])
+
+
+def block_html(block: Doc, style: str) -> str:
+    kind = block["t"]
+    if kind == "p":
+        return para_html(block["x"], style, block.get("indent", 0))
+    if kind == "h":
+        return heading_html(block, style)
+    if kind == "table":
+        return table_html(block)
+    if kind == "img":
+        return (
+            f'<p style="text-align:center"><img src="{block["src"]}" alt="{escape(block["alt"])}"'
+            ' border="0"></p>'
+        )
+    return sign_html(block, style)
+
+
+def body_html(doc: Doc, style: str = "indent") -> str:
+    """A document's body. `br` documents put paragraphs in one <p> separated by <br>."""
+    if "br" in doc["flags"]:
+        return br_body_html(doc)
+    return "\n".join(block_html(b, style) for b in doc["blocks"])
+
+
+def br_body_html(doc: Doc) -> str:
+    parts = []
+    for block in doc["blocks"]:
+        if block["t"] == "sign":
+            parts.append(sign_html(block, "font"))
+        elif block["t"] == "table":
+            parts.append(table_html(block))
+        else:
+            parts.append("&nbsp;&nbsp;&nbsp;&nbsp;" + escape(block["x"], quote=False) + "<br>")
+    return '<p><font size="3">' + "\n".join(parts) + "</font></p>"
+
+
+FONT_SIZE = (
+    '字体：[<a href="javascript:doZoom(18)">大</a> <a href="javascript:doZoom(16)">中</a> '
+    '<a href="javascript:doZoom(14)">小</a>]'
+)
+PRINT_CLOSE = (
+    '<a href="javascript:window.print()">【打印本页】</a> '
+    '<a href="javascript:window.close()">【关闭窗口】</a>'
+)
+
+
+def pages_of(items: list[Doc], size: int) -> list[list[Doc]]:
+    """Split a list into pages of `size` (at least one, possibly empty, page)."""
+    return [items[i : i + size] for i in range(0, len(items), size)] or [[]]
+
+
+class Site:
+    """A portal as an HTTP responder. Subclasses add routes for their CMS style."""
+
+    server_name = "nginx"  # the Server header this kind of site sends
+
+    def __init__(self, portal: PortalContent):
+        self.portal = portal
+        self.by_path: dict[str, Doc] = {p: d for d in portal.docs for p in d["paths"]}
+
+    def respond(self, request: Request) -> Response:
+        if request.path == "/robots.txt":
+            return Response(200, ROBOTS.encode(), "text/plain")
+        if request.path.startswith("/css/"):
+            return Response(200, STYLESHEET.encode(), "text/css")
+        if request.path.startswith("/images/"):
+            return Response(200, TINY_PNG, "image/png")
+        return self.route(request) or self.not_found()
+
+    def route(self, request: Request) -> Response | None:
+        raise NotImplementedError
+
+    def html(self, text: str, status: int = 200, doc: Doc | None = None) -> Response:
+        """Encode a page the way this portal serves it."""
+        return Response(status, text.encode("utf-8"), "text/html; charset=utf-8")
+
+    def not_found(self) -> Response:
+        page = f"""<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>404 页面不存在 - {escape(self.portal.name)}</title>
+<link rel="stylesheet" href="/css/style.css"></head>
+<body><div class="error-page" style="text-align:center;padding:80px 0">
+<h2>抱歉，您访问的页面不存在或已被删除！</h2>
+<p>请检查您输入的网址是否正确，或<a href="/">返回{escape(self.portal.name)}首页</a>。</p>
+<p>Error 404 - Not Found</p></div></body></html>"""
+        return self.html(page, 404)

@@ -1,0 +1,83 @@
+"""Ground truth and sites.yml, computed from the same content files the pages come from."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from demo.content import Doc, PortalContent
+
+TRUTH_FIELDS = [
+    "title",
+    "title_raw",
+    "town",
+    "county",
+    "province",
+    "report_year",
+    "published",
+    "signed",
+    "source",
+    "format",
+    "tampered",
+    "headings",
+    "encoding",
+    "declared",
+    "tables",
+    "duplicate_of",
+]
+
+
+def absolute(base: str, path: str) -> str:
+    return base.rstrip("/") + path
+
+
+def truth_entry(portal: PortalContent, doc: Doc, base: str) -> dict[str, Any]:
+    """What a perfect crawler + parser would record for one page."""
+    entry: dict[str, Any] = {
+        "kind": doc["kind"],
+        "portal": portal.id,
+        "id": doc["id"],
+        "style": portal.style,
+        "urls": [absolute(base, p) for p in doc["paths"]],
+    }
+    entry.update({name: doc.get(name) for name in TRUTH_FIELDS})
+    entry["index_no"] = doc["meta"].get("index_no")
+    entry["spam_terms"] = list(doc["meta"].get("spam", []))
+    entry["tamper"] = doc["meta"].get("tamper")  # how a tampered page was altered
+    return entry
+
+
+def ground_truth(contents: list[PortalContent], bases: dict[str, str]) -> list[dict[str, Any]]:
+    """Every report and decoy of every portal, with absolute URLs on the running ports.
+
+    `title` is the clean title (spam removed; a Traditional clone folded back to the
+    original Simplified title); `title_raw` is the H1 exactly as the page shows it.
+    `signed` is the date under the signature (None when the page has none).
+    `duplicate_of` names the genuine report a mirror page copies.
+    """
+    return [
+        truth_entry(portal, doc, bases[portal.id])
+        for portal in contents
+        for doc in portal.docs
+        if doc["kind"] in ("report", "decoy")
+    ]
+
+
+def sites_yaml(contents: list[PortalContent], start_urls: dict[str, str]) -> str:
+    """sites.yml text: a list of {id, name, province, city, county, [town], start_urls}."""
+    sites = []
+    for portal in contents:
+        site: dict[str, Any] = {
+            "id": portal.id,
+            "name": portal.name,
+            "province": portal.province,
+            "city": portal.city,
+            "county": portal.county,
+        }
+        if portal.town:
+            site["town"] = portal.town
+        site["start_urls"] = [start_urls[portal.id]]
+        sites.append(site)
+    header = "# Demo portals served by `nianbao demo-portal` (generated; do not edit).\n"
+    return header + yaml.safe_dump(sites, allow_unicode=True, sort_keys=False)
