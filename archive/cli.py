@@ -73,11 +73,11 @@ def crawl(urls: tuple[str, ...], sites_file: str | None, concurrency: int | None
 
     Example: nianbao crawl --url http://127.0.0.1:8100/ --db data/nianbao.db
     """
+    if not urls and not sites_file:
+        raise click.UsageError("give --url URL or --sites sites.yml")
     from crawler.run import run_crawl
     from crawler.sites import load_sites, site_from_url
 
-    if not urls and not sites_file:
-        raise click.UsageError("give --url URL or --sites sites.yml")
     sites = load_sites(sites_file) if sites_file else []
     sites += [site_from_url(url) for url in urls]
     summary = run_crawl(db_path, sites, concurrency=concurrency, delay=delay,
@@ -156,9 +156,16 @@ def demo_portal(port: int, write_sites: str | None) -> None:
     """
     from demo.server import serve_forever
 
-    serve_forever(port, write_sites)
+    try:
+        serve_forever(port, write_sites)
+    except OSError as error:
+        raise click.ClickException(f"cannot serve on port {port} and up: {error.strerror}")
 
 
 def require_db(db_path: str) -> None:
     if not Path(db_path).exists():
         raise click.ClickException(f"no archive at {db_path}: run `nianbao crawl` first")
+
+
+if __name__ == "__main__":
+    cli()

@@ -254,17 +254,19 @@ class Archive:
                 self._write_sections(rid, report)
                 return "new"
             last_seen = max(existing["last_seen"] or seen_at, seen_at)
-            if existing["url"] != row["url"] and not _preferred(existing, row):
+            other_copy = existing["url"] != row["url"]
+            if other_copy and not _preferred(existing, row):
                 self.db["reports"].update(rid, {"last_seen": last_seen})
                 return "unchanged"
-            changed = any(existing.get(f) != row.get(f) for f in CONTENT_FIELDS)
+            changed = [f for f in CONTENT_FIELDS if existing.get(f) != row.get(f)]
             if not changed:
                 self.db["reports"].update(rid, {"last_seen": last_seen})
                 return "unchanged"
             row.update(capture_id=capture_id, last_seen=last_seen)
             self.db["reports"].update(rid, row)
             self._write_sections(rid, report)
-            return "updated"
+            # Switching to an identical copy under another URL is not an edit.
+            return "unchanged" if changed == ["url"] else "updated"
 
     def _report_row(self, report: Report, site_id: str | None) -> dict[str, Any]:
         site = self.site(site_id) or {}

@@ -1,0 +1,17 @@
+"""What the spider hands the pipeline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from archive.records import Report
+from crawler.sites import Site
+
+
+@dataclass
+class ReportItem:
+    """A parsed report, the capture it was parsed from, and the portal it was found on."""
+
+    report: Report
+    capture_id: int | None
+    site: Site

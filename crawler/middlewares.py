@@ -1,0 +1,182 @@
+"""Downloader middlewares: keep every fetch in the archive, and stay on the portal.
+
+`CaptureMiddleware` stores every response (any status) and every failed download in
+`captures` and puts the capture id in `request.meta["capture_id"]`, so the spider and the
+pipeline can point reports and notes at the exact bytes they came from.
+
+It sits at 585, after HttpCompressionMiddleware (590): the body stored is the one Scrapy
+hands the spider, already decompressed, and headers have lost Content-Encoding. A
+byte-exact WARC capture of the wire format is issue #4's job. Redirects never reach 585
+(RedirectMiddleware at 600 turns them into new requests), so `RedirectCaptureMiddleware`
+records 3xx responses at 650 before they are followed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadFailedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    ResponseDataLossError,
+)
+from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet import error as net
+from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
+
+from crawler.sites import netloc_of
+
+log = logging.getLogger(__name__)
+
+CAPTURED_FLAG = "nianbao-captured"
+REDIRECT_STATUSES = (301, 302, 303, 307, 308)
+
+FAILURE_REASONS: tuple[tuple[type[BaseException] | tuple[type[BaseException], ...], str], ...] = (
+    ((CannotResolveHostError, net.DNSLookupError), "DNS lookup failed"),
+    ((DownloadConnectionRefusedError, net.ConnectionRefusedError), "connection refused"),
+    ((DownloadTimeoutError, net.TimeoutError, net.TCPTimedOutError, TimeoutError), "timed out"),
+    ((ResponseDataLossError, net.ConnectionLost, net.ConnectionDone, ResponseFailed,
+      ResponseNeverReceived), "connection lost before a complete response"),
+    (DownloadCancelledError, "download cancelled"),
+    (net.NoRouteError, "no route to host"),
+    ((DownloadFailedError, net.ConnectError), "cannot connect"),
+)
+
+
+def describe_failure(exc: BaseException) -> str:
+    """A short reason a journalist can read: `connection refused`, `HTTP 404`, ..."""
+    if isinstance(exc, HttpError):
+        return f"HTTP {exc.response.status}"
+    if isinstance(exc, IgnoreRequest):
+        return str(exc) or "request ignored"
+    for kinds, reason in FAILURE_REASONS:
+        if isinstance(exc, kinds):
+            detail = str(exc).strip()
+            return f"{reason} ({detail})" if detail and reason == "cannot connect" else reason
+    return f"{type(exc).__name__}: {exc}"
+
+
+def headers_dict(headers: Mapping[Any, Any]) -> dict[str, str]:
+    """Scrapy's byte headers as a plain str mapping (repeated values joined by ', ')."""
+    result: dict[str, str] = {}
+    for key, values in headers.items():
+        name = key.decode("latin-1") if isinstance(key, bytes) else str(key)
+        items = values if isinstance(values, list) else [values]
+        result[name] = ", ".join(
+            v.decode("latin-1") if isinstance(v, bytes) else str(v) for v in items
+        )
+    return result
+
+
+def is_robots(url: str) -> bool:
+    return urlsplit(url).path == "/robots.txt"
+
+
+class CaptureMiddleware:
+    """Store every response and every download failure via `Archive.add_capture`."""
+
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CaptureMiddleware:
+        return cls(crawler)
+
+    def target(self) -> Any | None:
+        """The running spider when it carries an archive (PortalSpider), else None."""
+        spider = self.crawler.spider
+        return spider if getattr(spider, "archive", None) is not None else None
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if CAPTURED_FLAG not in response.flags:
+            self.capture_response(request, response)
+        return response
+
+    def capture_response(self, request: Request, response: Response) -> None:
+        spider = self.target()
+        if spider is None:
+            return
+        location = response.headers.get("Location") or b""
+        note = (f"redirect to {location.decode('latin-1')}"
+                if response.status in REDIRECT_STATUSES else None)
+        capture_id = spider.archive.add_capture(
+            response.url, status=response.status, headers=headers_dict(response.headers),
+            body=response.body, run_id=spider.run_id, site_id=spider.site.id, note=note,
+        )
+        request.meta["capture_id"] = capture_id
+        response.flags.append(CAPTURED_FLAG)
+        if not is_robots(response.url):
+            spider.tally.pages += 1
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        spider = self.target()
+        if spider is None or isinstance(exception, IgnoreRequest):
+            return  # nothing went over the network (robots.txt, off the portal)
+        reason = describe_failure(exception)
+        request.meta["capture_id"] = spider.archive.add_capture(
+            request.url, status=None, headers=None, body=None, run_id=spider.run_id,
+            site_id=spider.site.id, error=reason,
+        )
+        log.debug("capture failure %s: %s", request.url, reason)
+        return
+
+
+class RedirectCaptureMiddleware(CaptureMiddleware):
+    """Record 3xx responses before RedirectMiddleware replaces them with a new request."""
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if response.status in REDIRECT_STATUSES and CAPTURED_FLAG not in response.flags:
+            self.capture_response(request, response)
+        return response
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        return None  # failures are recorded once, by CaptureMiddleware
+
+
+class PortalHostsMiddleware:
+    """Drop requests (including redirect targets) that leave the portal's host:port.
+
+    Scrapy's OffsiteMiddleware compares domains and ignores ports; two portals on one
+    host but different ports are different sites here. A redirect to the same host on
+    another scheme or port, or to its `www.` twin, means the portal moved: that host is
+    admitted for the rest of the crawl.
+    """
+
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> PortalHostsMiddleware:
+        return cls(crawler)
+
+    def process_request(self, request: Request) -> None:
+        allowed = getattr(self.crawler.spider, "allowed_netlocs", None)
+        netloc = netloc_of(request.url)
+        if not allowed or netloc in allowed:
+            return
+        if netloc and request.meta.get("redirect_urls") and any(
+                same_portal_host(netloc, known) for known in allowed):
+            allowed.add(netloc)
+            log.info("portal moved to %s; following it", netloc)
+            return
+        raise IgnoreRequest(f"off the portal: {netloc or request.url}")
+
+
+def bare_host(netloc: str) -> str:
+    host = netloc.rsplit(":", 1)[0]
+    return host.removeprefix("www.")
+
+
+def same_portal_host(netloc: str, known: str) -> bool:
+    """`www.x.gov.cn:443` and `x.gov.cn:80` are one portal; `x.gov.cn` and `y.com` are not."""
+    return bare_host(netloc) == bare_host(known)

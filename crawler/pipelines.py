@@ -1,0 +1,47 @@
+"""Item pipeline: save parsed reports in the archive and count what changed."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from scrapy.crawler import Crawler
+
+from crawler.items import ReportItem
+
+log = logging.getLogger(__name__)
+
+
+def fill_place(item: ReportItem) -> None:
+    """Give the report the site's county/town when the parser could not tell.
+
+    The province is not a Report field: the archive takes it from the registered site.
+    """
+    report, site = item.report, item.site
+    if report.county is None and site.county:
+        report.county = site.county
+    if report.town is None and site.town:
+        report.town = site.town
+
+
+class ArchivePipeline:
+    """Calls `Archive.save_report` for each ReportItem; tallies new/updated/unchanged."""
+
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
+        return cls(crawler)
+
+    def process_item(self, item: Any) -> Any:
+        spider = self.crawler.spider
+        archive = getattr(spider, "archive", None)
+        if not isinstance(item, ReportItem) or archive is None:
+            return item
+        fill_place(item)
+        outcome = archive.save_report(item.report, capture_id=item.capture_id,
+                                      site_id=item.site.id)
+        spider.tally.add_outcome(outcome)  # type: ignore[union-attr]
+        log.debug("%s report %s", outcome, item.report.url)
+        return item

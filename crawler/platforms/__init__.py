@@ -1,0 +1,1 @@
+"""Link discovery for specific CMS platforms: one module per platform, pure functions."""

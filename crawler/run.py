@@ -1,0 +1,288 @@
+"""Run the crawl of some sites in one Scrapy process and summarise it.
+
+`run_crawl` starts one crawler per site in a single asyncio Twisted reactor, records a
+`crawl_runs` row per site and returns a `CrawlSummary`. The reactor cannot be restarted,
+so call it once per process; tests run `python -m crawler.run ...` in a subprocess.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from archive.errors import CrawlFailedError, NianbaoError
+from archive.store import DEFAULT_DB, Archive
+from crawler.settings import ASYNCIO_REACTOR, BASE_SETTINGS, site_settings
+from crawler.sites import Site, load_sites, site_from_url
+from crawler.tally import SiteTally
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str], None]
+PROGRESS_INTERVAL = 2.0  # seconds between progress lines
+# Loggers whose errors the crawl records itself (captures, crawl_runs); at the default log
+# level their tracebacks would only scare the reader.
+QUIET_LOGGERS = ("scrapy.downloadermiddlewares.robotstxt",)
+FINISH_REASONS = {
+    "closespider_pagecount": "page limit reached",
+    "closespider_errorcount": "too many spider errors",
+    "shutdown": "interrupted",
+}
+
+
+@dataclass
+class SiteResult:
+    site_id: str
+    run_id: int
+    status: str  # ok / partial / failed
+    pages: int
+    reports_found: int
+    reports_new: int
+    reports_updated: int
+    reports_unchanged: int
+    errors: int
+    error_detail: str | None = None
+
+
+@dataclass
+class CrawlSummary:
+    pages: int = 0
+    reports_found: int = 0
+    reports_new: int = 0
+    reports_updated: int = 0
+    errors: int = 0
+    failed_sites: list[str] = field(default_factory=list)
+    sites: list[SiteResult] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @classmethod
+    def of(cls, results: list[SiteResult], seconds: float) -> CrawlSummary:
+        return cls(
+            pages=sum(r.pages for r in results),
+            reports_found=sum(r.reports_found for r in results),
+            reports_new=sum(r.reports_new for r in results),
+            reports_updated=sum(r.reports_updated for r in results),
+            errors=sum(r.errors for r in results),
+            failed_sites=[r.site_id for r in results if r.status == "failed"],
+            sites=results, seconds=seconds,
+        )
+
+    def line(self) -> str:
+        """`crawled 3 sites: 412 pages fetched, 58 reports (58 new, 0 updated), 2 errors`"""
+        count = len(self.sites)
+        text = (f"crawled {count} site{'s' if count != 1 else ''}: {self.pages} pages fetched, "
+                f"{self.reports_found} reports ({self.reports_new} new, "
+                f"{self.reports_updated} updated), {self.errors} errors")
+        if self.failed_sites:
+            text += f"; failed: {', '.join(self.failed_sites)}"
+        return text
+
+    def failure_detail(self) -> str:
+        """One reason per failed site: `site: connection refused`."""
+        return "; ".join(f"{r.site_id}: {r.error_detail}" for r in self.sites
+                         if r.status == "failed")
+
+    def pages_per_second(self) -> float:
+        return self.pages / self.seconds if self.seconds else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["line"] = self.line()
+        data["pages_per_second"] = round(self.pages_per_second(), 1)
+        return data
+
+
+@dataclass
+class Job:
+    site: Site
+    run_id: int
+    tally: SiteTally
+
+
+def outcome_of(tally: SiteTally) -> tuple[str, str | None]:
+    """(status, error_detail) of a finished site crawl."""
+    if tally.crash:
+        return "failed", tally.crash
+    if not tally.start_ok:
+        return "failed", "; ".join(tally.start_errors) or "no start URL could be fetched"
+    problems = []
+    if tally.finish_reason not in (None, "finished"):
+        reason = tally.finish_reason or ""
+        problems.append(f"stopped early: {FINISH_REASONS.get(reason, reason)}")
+    if tally.errors:
+        problems.append(f"{tally.errors} errors, e.g. " + "; ".join(tally.error_samples[:3]))
+    return ("partial" if problems else "ok"), "; ".join(problems) or None
+
+
+def finish_job(archive: Archive, job: Job) -> SiteResult:
+    status, detail = outcome_of(job.tally)
+    t = job.tally
+    result = SiteResult(job.site.id, job.run_id, status, t.pages, t.reports_found,
+                        t.reports_new, t.reports_updated, t.reports_unchanged, t.errors, detail)
+    archive.finish_run(job.run_id, pages=t.pages, reports_found=t.reports_found,
+                       reports_new=t.reports_new, reports_updated=t.reports_updated,
+                       errors=t.errors, status=status, error_detail=detail)
+    return result
+
+
+class ProgressReporter:
+    """Calls `progress` with a site's line every few seconds while its counts move."""
+
+    def __init__(self, tallies: list[SiteTally], progress: Progress | None,
+                 interval: float = PROGRESS_INTERVAL):
+        self.tallies = tallies
+        self.emit = progress or log.info
+        self.interval = interval
+        self.last: dict[str, tuple[int, int, int]] = {}
+        self.loop: Any = None
+
+    def start(self) -> None:
+        from twisted.internet.task import LoopingCall
+
+        self.loop = LoopingCall(self.tick)
+        self.loop.start(self.interval, now=False)
+
+    def tick(self) -> None:
+        for tally in self.tallies:
+            if self.last.get(tally.site_id) != tally.snapshot():
+                self.last[tally.site_id] = tally.snapshot()
+                self.emit(tally.line())
+
+    def stop(self) -> None:
+        if self.loop is not None and self.loop.running:
+            self.loop.stop()
+        for tally in self.tallies:
+            self.emit(tally.line())
+
+
+def ensure_asyncio_reactor() -> None:
+    """Install the asyncio reactor, or check that it is the one already installed."""
+    from scrapy.utils.reactor import install_reactor, is_asyncio_reactor_installed
+
+    if "twisted.internet.reactor" in sys.modules:
+        if not is_asyncio_reactor_installed():
+            raise CrawlFailedError("crawl", "another Twisted reactor is already installed")
+        return
+    install_reactor(ASYNCIO_REACTOR)
+
+
+def use_bundled_suffix_list() -> None:
+    """Keep the crawler from fetching the public-suffix list from the internet.
+
+    Scrapy's cookie middleware splits domains with tldextract, which downloads the list on
+    first use; a crawler must only talk to the portals it was given, so use the snapshot
+    bundled with tldextract instead.
+    """
+    from scrapy.downloadermiddlewares import cookies
+    from tldextract import TLDExtract
+
+    if hasattr(cookies, "_split_domain"):
+        cookies._split_domain = TLDExtract(suffix_list_urls=(), cache_dir=None,
+                                           include_psl_private_domains=True)
+
+
+def quiet_recorded_errors(log_level: str) -> None:
+    if logging.getLevelName(log_level.upper()) in (logging.DEBUG, logging.INFO):
+        return
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+
+
+def schedule(process: Any, archive: Archive, job: Job, settings: dict[str, Any]) -> None:
+    from scrapy.crawler import Crawler
+    from scrapy.settings import Settings
+
+    from crawler.spiders.portal import PortalSpider
+
+    merged = Settings(BASE_SETTINGS)
+    # "spider" priority: the process's own settings are merged in afterwards and must
+    # not undo a site's values (Scrapy keeps a crawler's values only at a higher priority).
+    merged.setdict(settings, priority="spider")
+    crawler = Crawler(PortalSpider, merged)
+
+    def crashed(failure: Any) -> None:
+        job.tally.crash = f"crawler failed: {failure.getErrorMessage()}"
+        log.error("%s: %s", job.site.id, job.tally.crash)
+
+    deferred = process.crawl(crawler, site=job.site, run_id=job.run_id, archive=archive,
+                             tally=job.tally)
+    deferred.addErrback(crashed)
+
+
+def run_crawl(db_path: str, sites: list[Site], *, concurrency: int | None = None,
+              delay: float | None = None, progress: Progress | None = None,
+              max_pages: int | None = None, log_level: str = "WARNING") -> CrawlSummary:
+    """Crawl every site once, all at the same time; return what was fetched and found."""
+    ensure_asyncio_reactor()
+    use_bundled_suffix_list()
+    from scrapy.crawler import CrawlerProcess
+    from twisted.internet import reactor
+
+    began = time.monotonic()
+    with Archive(db_path) as archive:
+        jobs = []
+        for site in sites:
+            archive.register_site(site.to_row())
+            jobs.append(Job(site, archive.start_run(site.id, site.start_urls),
+                            SiteTally(site.id)))
+        process = CrawlerProcess({**BASE_SETTINGS, "LOG_LEVEL": log_level})
+        quiet_recorded_errors(log_level)
+        for job in jobs:
+            schedule(process, archive, job, {
+                **site_settings(job.site, concurrency=concurrency, delay=delay,
+                                max_pages=max_pages), "LOG_LEVEL": log_level})
+        reporter = ProgressReporter([job.tally for job in jobs], progress)
+        reactor.callWhenRunning(reporter.start)  # type: ignore[attr-defined]
+        process.start()
+        reporter.stop()
+        results = [finish_job(archive, job) for job in jobs]
+    return CrawlSummary.of(results, time.monotonic() - began)
+
+
+# -- command line (tests and scripts; the `nianbao crawl` command wraps run_crawl) ----------
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m crawler.run", description="Crawl portals into the archive.",
+        epilog="Example: python -m crawler.run --db data/nianbao.db --url http://127.0.0.1:8100/",
+    )
+    parser.add_argument("--db", default=DEFAULT_DB, help="SQLite archive file")
+    parser.add_argument("--url", action="append", default=[], help="portal or column URL")
+    parser.add_argument("--sites", help="sites.yml listing portals")
+    parser.add_argument("--max-pages", type=int, help="stop each portal after N pages")
+    parser.add_argument("--concurrency", type=int, help="concurrent requests per portal")
+    parser.add_argument("--delay", type=float, help="seconds between requests to a portal")
+    parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+    parser.add_argument("--log-level", default="WARNING", help="Scrapy log level")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        sites = load_sites(args.sites) if args.sites else []
+        sites += [site_from_url(url) for url in args.url]
+        if not sites:
+            raise CrawlFailedError("crawl", "give --url URL or --sites sites.yml")
+        summary = run_crawl(args.db, sites, concurrency=args.concurrency, delay=args.delay,
+                            max_pages=args.max_pages, log_level=args.log_level,
+                            progress=lambda line: print(line, file=sys.stderr, flush=True))
+    except NianbaoError as error:
+        print(f"Error: {error}", file=sys.stderr)
+        return 1
+    print(json.dumps(summary.to_dict(), ensure_ascii=False) if args.json else summary.line())
+    if len(summary.failed_sites) == len(summary.sites):
+        print(f"Error: no portal could be crawled: {summary.failure_detail()}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

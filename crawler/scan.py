@@ -1,0 +1,64 @@
+"""One pass over a fetched page: its title and every link worth judging.
+
+Combines the generic discovery with the platform modules; still pure (URL + text in,
+records out), so the spider only decides what to fetch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from crawler import discovery, paging
+from crawler.discovery import Link
+from crawler.platforms import hanweb, trs
+
+
+@dataclass
+class PageScan:
+    title: str = ""
+    breadcrumb: str = ""
+    links: list[Link] = field(default_factory=list)  # anchors, frames, data-feed records
+    pages: list[Link] = field(default_factory=list)  # other pages of the same list
+
+
+BREADCRUMB_MARKERS = ("当前位置", "所在位置", "您的位置", "现在的位置", "当前的位置")
+
+
+def breadcrumb_text(text: str) -> str:
+    """The `当前位置: 首页 > ...` line of a page, if it has one."""
+    for marker in BREADCRUMB_MARKERS:
+        at = text.find(marker)
+        if at >= 0:
+            return discovery.clean_text(text[at:at + 120])
+    return ""
+
+
+def scan_page(url: str, html: str, this_year: int) -> PageScan:
+    """Title, breadcrumb, links and list pages of one HTML (or jcms XML) page."""
+    doc = discovery.parse_html(html)
+    scan = PageScan()
+    if doc is not None:
+        scan.title = first_text(doc, ("//title", "//h1"))
+        scan.breadcrumb = breadcrumb_text(doc.text_content()[:20000])
+        scan.links = discovery.links_in_tree(url, doc)
+    scan.links += hanweb.record_links(url, html)
+    scan.links += [y for link in scan.links for y in hanweb.annual_report_years(link.url,
+                                                                                 this_year)]
+    scan.links = discovery.dedupe(scan.links)
+    scan.pages = discovery.dedupe(
+        paging.pager_links(url, scan.links)
+        + trs.pages_from_create_page_html(url, html)
+        + hanweb.dataproxy_links(url, html)
+    )
+    page_keys = {p.key for p in scan.pages}
+    scan.links = [link for link in scan.links if link.key not in page_keys]
+    return scan
+
+
+def first_text(doc: object, paths: tuple[str, ...]) -> str:
+    for path in paths:
+        for node in doc.xpath(path)[:1]:  # type: ignore[attr-defined]
+            text = discovery.clean_text(node.text_content())
+            if text:
+                return text
+    return ""

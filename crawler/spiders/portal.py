@@ -1,0 +1,230 @@
+"""One generic spider for any portal: from a home page or a report column to the reports.
+
+It walks navigation toward 政府信息公开 / 年报 / 乡镇 / 街道 columns (scored links,
+priority-ordered requests, a depth limit for navigation but not for list pages), pages
+through lists (static, TRS script, query, Hanweb data proxy), and fetches candidate
+pages: links whose text reads like a report title, platform report-module URLs, and
+article-shaped links inside report columns. The parser, not the spider, decides what a
+report is: a candidate it rejects gets a note on its capture.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterator
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+
+import scrapy
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Request, Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
+
+from archive.errors import DecodeError, NotAReportError
+from archive.parse import parse_report
+from archive.parse.titles import classify_title
+from crawler import discovery
+from crawler.discovery import FRAME as FRAME_LINK
+from crawler.discovery import RECORD, Link
+from crawler.items import ReportItem
+from crawler.middlewares import describe_failure, headers_dict
+from crawler.scan import PageScan, scan_page
+from crawler.sites import Site, netloc_of
+from crawler.tally import SiteTally
+
+log = logging.getLogger(__name__)
+
+START, NAV, PAGE, FRAME, CANDIDATE = "start", "nav", "page", "frame", "candidate"
+DEFAULT_MAX_DEPTH = 6  # navigation hops from a start URL; list pages do not count
+REPORT = "report"
+DECOY = "decoy"
+
+
+def classify_label(label: str) -> str | None:
+    """classify_title on a link label, or on one of its parts when a prefix (a column
+    name, injected spam before a colon) hides a report title; None for empty labels."""
+    if not label:
+        return None
+    verdict = classify_title(label)
+    if verdict != REPORT and any(classify_title(p) == REPORT for p in discovery.label_parts(label)):
+        return REPORT
+    return verdict
+
+
+def title_says_report(title: str) -> bool:
+    """Does any part of `标题_站点名` read like a report title?"""
+    return any(classify_label(part) == REPORT for part in discovery.title_parts(title))
+
+
+def judge_link(link: Link, in_reports: bool) -> str | None:
+    """What to do with a link: CANDIDATE, NAV, FRAME, or None (leave it)."""
+    if link.kind == FRAME_LINK:
+        return None if discovery.skip_reason(link) else FRAME
+    verdict = classify_label(link.label)
+    if verdict == REPORT:
+        return CANDIDATE
+    if verdict == DECOY:
+        # A decoy document is never fetched; a column that merely shares the words
+        # (政府信息公开目录, ...指南 columns) is still a way in.
+        column = discovery.looks_like_column(link.url) and discovery.nav_score(link) > 0
+        return NAV if column else None
+    if discovery.is_report_url(link.url):
+        return CANDIDATE
+    if discovery.skip_reason(link):
+        return None
+    if in_reports and (link.kind == RECORD or discovery.looks_like_detail(link.url)):
+        return CANDIDATE
+    return NAV if discovery.nav_score(link) > 0 else None
+
+
+def judge_link_on_report(link: Link) -> str | None:
+    """From a report page follow only other report titles and the report's own files."""
+    role = judge_link(link, in_reports=False)
+    if role == CANDIDATE:
+        return role
+    if discovery.is_attachment(link.url) and classify_label(link.label) != DECOY:
+        return CANDIDATE
+    return None
+
+
+def priority_of(role: str, link: Link, depth: int, in_reports: bool) -> int:
+    if role == CANDIDATE:
+        return 100
+    if role in (START, FRAME):
+        return 90
+    if role == PAGE:
+        return 50 if in_reports else -10 - depth
+    bonus = 20 if discovery.leads_to_reports(link) else 0
+    return discovery.nav_score(link) * 3 + bonus - depth * 2
+
+
+class PortalSpider(scrapy.Spider):
+    """Crawl one `Site`; reports go to the pipeline, every fetch to the archive."""
+
+    name = "portal"
+
+    def __init__(self, site: Site, run_id: int | None, archive: Any, tally: SiteTally,
+                 max_depth: int | None = None, **kwargs: Any):
+        super().__init__(name=site.id, **kwargs)
+        self.site = site
+        self.run_id = run_id
+        self.archive = archive
+        self.tally = tally
+        self.allowed_netlocs = set(site.allowed_hosts)
+        self.max_depth = int(site.overrides.get("max_depth") or max_depth or DEFAULT_MAX_DEPTH)
+        self.this_year = date.today().year
+        self.seen: set[str] = set()
+
+    async def start(self) -> AsyncIterator[Request]:
+        for url in self.site.start_urls:
+            request = self.request_for(Link(url), START, depth=0, in_reports=False)
+            if request is not None:
+                yield request
+
+    # -- requests ----------------------------------------------------------------------------
+
+    def request_for(self, link: Link, role: str, depth: int, in_reports: bool) -> Request | None:
+        """A request for a link not seen before and on the portal; None otherwise."""
+        if link.key in self.seen or netloc_of(link.url) not in self.allowed_netlocs:
+            return None
+        self.seen.add(link.key)
+        meta = {"role": role, "nav_depth": depth, "in_reports": in_reports,
+                "anchor": link.label[:200]}
+        kwargs: dict[str, Any] = {}
+        if link.method != "GET":
+            kwargs = {"method": link.method, "body": urlencode(link.formdata),
+                      "headers": {"Content-Type": "application/x-www-form-urlencoded"}}
+        return Request(link.url, callback=self.parse_page, errback=self.on_error, meta=meta,
+                       priority=priority_of(role, link, depth, in_reports), **kwargs)
+
+    # -- responses ---------------------------------------------------------------------------
+
+    def parse_page(self, response: Response) -> Iterator[Any]:
+        meta = response.meta
+        if meta.get("role") == START:
+            self.tally.start_ok = True
+        role = meta.get("role")
+        if not isinstance(response, TextResponse):
+            if role == CANDIDATE:
+                yield from self.report_items(response)
+            return
+        scan = scan_page(response.url, response.text, self.this_year)
+        found = False
+        if role == CANDIDATE or title_says_report(scan.title):
+            for item in self.report_items(response):
+                found = True
+                yield item
+        in_reports = bool(meta.get("in_reports")) or discovery.mentions_reports(
+            scan.title + " " + scan.breadcrumb)
+        yield from self.follow(response.url, scan, int(meta.get("nav_depth", 0)), in_reports,
+                               found)
+
+    def follow(self, page_url: str, scan: PageScan, depth: int, in_reports: bool,
+               on_report: bool) -> Iterator[Request]:
+        """Requests for the links of a page. A report page only leads to other reports."""
+        for link in scan.links:
+            role = judge_link_on_report(link) if on_report else judge_link(link, in_reports)
+            if role is None:
+                continue
+            if role == NAV and depth + 1 > self.max_depth:
+                continue
+            child_depth = depth if role == FRAME else depth + 1
+            request = self.request_for(link, role, child_depth,
+                                       self.child_in_reports(link, role, page_url, in_reports))
+            if request is not None:
+                yield request
+        if on_report or depth > self.max_depth:
+            return
+        for page in scan.pages:
+            request = self.request_for(page, PAGE, depth, in_reports)
+            if request is not None:
+                yield request
+
+    @staticmethod
+    def child_in_reports(link: Link, role: str, page_url: str, in_reports: bool) -> bool:
+        """Is the target inside a report column? Candidates and 年报 links are; frames
+        and sub-columns below a report column inherit it."""
+        if role == CANDIDATE or discovery.leads_to_reports(link):
+            return True
+        return in_reports and (role == FRAME or discovery.is_below(link.url, page_url))
+
+    def report_items(self, response: Response) -> Iterator[ReportItem]:
+        """Parse a candidate; a rejection becomes a note on its capture."""
+        capture_id = response.meta.get("capture_id")
+        try:
+            report = parse_report(response.url, response.body, headers_dict(response.headers))
+        except (NotAReportError, DecodeError) as error:
+            self.tally.not_reports += 1
+            label = "not a report" if isinstance(error, NotAReportError) else "cannot decode"
+            self.note(capture_id, f"{label}: {error.reason}")
+            return
+        except Exception as error:  # a parser bug must not end the crawl
+            log.exception("parser failed on %s", response.url)
+            self.tally.add_error(response.url, f"parser failed: {type(error).__name__}")
+            self.note(capture_id, f"parser failed: {type(error).__name__}: {error}")
+            return
+        yield ReportItem(report=report, capture_id=capture_id, site=self.site)
+
+    def note(self, capture_id: int | None, text: str) -> None:
+        if capture_id is not None:
+            self.archive.note_capture(capture_id, text)
+
+    # -- failures ----------------------------------------------------------------------------
+
+    def on_error(self, failure: Failure) -> None:
+        request = failure.request  # type: ignore[attr-defined]
+        exc = failure.value
+        assert exc is not None
+        reason = describe_failure(exc)
+        is_start = request.meta.get("role") == START
+        if isinstance(exc, IgnoreRequest) and not isinstance(exc, HttpError):
+            log.debug("not fetched %s: %s", request.url, reason)
+        else:
+            self.tally.add_error(request.url, reason)
+        if is_start:
+            self.tally.start_errors.append(f"{request.url}: {reason}")
+
+    def closed(self, reason: str) -> None:
+        self.tally.finish_reason = reason

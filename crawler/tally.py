@@ -1,0 +1,46 @@
+"""Running counts for one site's crawl, shared by its spider, middleware and pipeline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+MAX_ERROR_SAMPLES = 5
+
+
+@dataclass
+class SiteTally:
+    site_id: str
+    pages: int = 0  # responses received, any status (robots.txt not counted)
+    reports_found: int = 0
+    reports_new: int = 0
+    reports_updated: int = 0
+    reports_unchanged: int = 0
+    not_reports: int = 0  # candidates the parser rejected
+    errors: int = 0  # requests that finally failed (HTTP >= 400 or no response)
+    error_samples: list[str] = field(default_factory=list)
+    start_ok: bool = False  # at least one start URL answered with a usable page
+    start_errors: list[str] = field(default_factory=list)
+    finish_reason: str | None = None
+    crash: str | None = None  # the crawler could not even start
+
+    def add_error(self, url: str, reason: str) -> None:
+        self.errors += 1
+        if len(self.error_samples) < MAX_ERROR_SAMPLES:
+            self.error_samples.append(f"{url}: {reason}")
+
+    def add_outcome(self, outcome: str) -> None:
+        self.reports_found += 1
+        if outcome == "new":
+            self.reports_new += 1
+        elif outcome == "updated":
+            self.reports_updated += 1
+        else:
+            self.reports_unchanged += 1
+
+    def snapshot(self) -> tuple[int, int, int]:
+        return (self.pages, self.reports_found, self.errors)
+
+    def line(self) -> str:
+        """`[site] fetched 120 pages, 14 reports (3 new), 0 errors`"""
+        return (f"[{self.site_id}] fetched {self.pages} pages, {self.reports_found} reports "
+                f"({self.reports_new} new), {self.errors} errors")
