@@ -1,0 +1,43 @@
+"""Width and whitespace normalisation shared by every parser module.
+
+Matching is done on NFKC text (full-width ``（一）：`` becomes ``(一):``); text that is
+stored keeps the page's own punctuation and only has its whitespace tidied.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+CJK_RE = re.compile(f"[{CJK}]")
+# Characters between which a space is layout noise rather than meaning.
+_TIGHT = f"{CJK}\u3000-\u303f\uff01-\uff60\u2018-\u201f\u2026\u2014"
+_SPACE_RUN_RE = re.compile(
+    r"[ \t\r\n\f\v\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]+"
+)
+_ZERO_WIDTH_RE = re.compile("[\u200b-\u200d\u2060\u00ad]")
+_TIGHT_SPACE_RE = re.compile(f"(?<=[{_TIGHT}]) (?=[{_TIGHT}])")
+ELLIPSIS_RE = re.compile(r"(?:\.{2,}|…+|。{3,}|·{3,})\s*$")
+
+
+def squash(text: str) -> str:
+    """Collapse whitespace runs to one space, drop spaces between CJK characters, strip."""
+    if _ZERO_WIDTH_RE.search(text):
+        text = _ZERO_WIDTH_RE.sub("", text)
+    text = _SPACE_RUN_RE.sub(" ", text).strip()
+    return _TIGHT_SPACE_RE.sub("", text) if " " in text else text
+
+
+def fold(text: str) -> str:
+    """The matching form: NFKC, whitespace squashed."""
+    return squash(unicodedata.normalize("NFKC", text))
+
+
+def compact(text: str) -> str:
+    """The matching form with every space removed (for labels split across lines)."""
+    return _SPACE_RUN_RE.sub("", unicodedata.normalize("NFKC", text))
+
+
+def count_cjk(text: str) -> int:
+    return len(CJK_RE.findall(text))
