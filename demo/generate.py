@@ -1,8 +1,9 @@
 """Rewrite the demo portals' content files: `python -m demo.generate`.
 
 Writes demo/content/<portal>.json (portal description + every document with its
-URL paths, metadata and body blocks). Deterministic: running it twice produces
-identical files.
+URL paths, metadata and body blocks) and the attachment files under
+demo/content/files/<portal>/ (PDF, DOCX; the legacy .doc comes from
+`python -m demo.gen.legacy`). Deterministic: running it twice produces identical files.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from demo.gen import hijack
+from demo.gen.attachments import attachment_docs, write_files
 from demo.gen.build import Doc, decoy_doc, news_docs, report_doc
 from demo.gen.paths import ASSIGNERS
 from demo.gen.plan import COLUMNS, DECOYS, NEWS, PORTALS, REPORTS, spec_from_row
@@ -35,6 +37,7 @@ def portal_docs(portal: dict[str, Any], earlier: dict[str, Doc]) -> list[Doc]:
     for row in NEWS:
         if row[0] == pid:
             docs += news_docs(*row)
+    docs += attachment_docs(pid)
     if pid == "mirror":
         docs.append(hijack.seed_doc())
         docs.append(hijack.traditional_clone(earlier[CLONED]))
@@ -87,8 +90,9 @@ def main(out_dir: Path = CONTENT_DIR) -> None:
         ASSIGNERS[portal["style"]]([d for d in docs if not d["paths"]])
         earlier.update({d["id"]: d for d in docs})
         path = write_portal(portal, docs, out_dir)
+        attached = write_files(docs, out_dir)
         reports = sum(d["kind"] == "report" for d in docs)
-        print(f"{path.name}: {len(docs)} pages, {reports} reports")
+        print(f"{path.name}: {len(docs)} pages, {reports} reports, {len(attached)} files")
 
 
 if __name__ == "__main__":

@@ -28,6 +28,9 @@ TRUTH_FIELDS = [
 ]
 
 
+ATTACHMENT_ONLY_FLAGS = ("attach_detail", "attach_direct")
+
+
 def absolute(base: str, path: str) -> str:
     return base.rstrip("/") + path
 
@@ -45,23 +48,42 @@ def truth_entry(portal: PortalContent, doc: Doc, base: str) -> dict[str, Any]:
     entry["index_no"] = doc["meta"].get("index_no")
     entry["spam_terms"] = list(doc["meta"].get("spam", []))
     entry["tamper"] = doc["meta"].get("tamper")  # how a tampered page was altered
+    entry["attachments"] = [
+        {
+            "url": absolute(base, a["path"]),
+            "name": a["name"],
+            "kind": a["kind"],
+            "status": a["status"],
+        }
+        for a in doc.get("attachments", [])
+    ]
+    entry["attachment_only"] = any(f in doc["flags"] for f in ATTACHMENT_ONLY_FLAGS)
     return entry
 
 
-def ground_truth(contents: list[PortalContent], bases: dict[str, str]) -> list[dict[str, Any]]:
+def ground_truth(
+    contents: list[PortalContent], bases: dict[str, str], attachment_only: bool = True
+) -> list[dict[str, Any]]:
     """Every report and decoy of every portal, with absolute URLs on the running ports.
 
     `title` is the clean title (spam removed; a Traditional clone folded back to the
     original Simplified title); `title_raw` is the H1 exactly as the page shows it.
     `signed` is the date under the signature (None when the page has none).
     `duplicate_of` names the genuine report a mirror page copies.
+    `attachments` lists the files attached to a report ({url, name, kind, status}:
+    the extraction status a correct extractor reaches: ok, needs_ocr or error);
+    `attachment_only` is True when the report's text is only in those files (its
+    `urls` are then the detail page, or the file itself when the list links to it).
+    With attachment_only=False those reports are left out (for a crawler that does not
+    read attachments yet).
     """
-    return [
+    entries = [
         truth_entry(portal, doc, bases[portal.id])
         for portal in contents
         for doc in portal.docs
         if doc["kind"] in ("report", "decoy")
     ]
+    return [e for e in entries if attachment_only or not e["attachment_only"]]
 
 
 def sites_yaml(contents: list[PortalContent], start_urls: dict[str, str]) -> str:

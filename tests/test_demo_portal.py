@@ -15,6 +15,8 @@ from typing import Any
 import pytest
 import yaml
 
+from archive.extract import filename_from_headers, sniff_kind
+from archive.extract.core import extract_in_process
 from demo import generate
 from demo.content import CONTENT_DIR
 from demo.server import DemoPortals
@@ -34,7 +36,7 @@ def demo() -> Iterator[DemoPortals]:
 
 @pytest.fixture(scope="module")
 def truth(demo: DemoPortals) -> list[dict[str, Any]]:
-    return demo.ground_truth()
+    return demo.ground_truth(attachment_only=True)
 
 
 def fetch(url: str, data: bytes | None = None, method: str | None = None) -> tuple[int, Any, bytes]:
@@ -75,11 +77,18 @@ def test_every_home_page_answers_200(demo: DemoPortals) -> None:
         assert "<html" in decode(headers, body).lower(), portal
 
 
+def is_html(headers: Any) -> bool:
+    return "html" in headers.get("Content-Type", "")
+
+
 def test_every_ground_truth_url_serves_its_title(truth: list[dict[str, Any]]) -> None:
     for entry in truth:
         for url in entry["urls"]:
             status, headers, body = fetch(url)
             assert status == 200, url
+            if not is_html(headers):  # a list entry that links straight to the file
+                assert entry["attachment_only"] and url in attachment_urls(entry), url
+                continue
             page = html.unescape(decode(headers, body))
             assert entry["title_raw"] in page, url
             if not entry["tampered"]:
@@ -228,7 +237,7 @@ def crawl(start: str, use_scripts: bool) -> set[str]:
     while queue:
         url = queue.pop()
         status, headers, body = fetch(url)
-        if status != 200 or not re.search("html|xml", headers.get("Content-Type", "")):
+        if status != 200 or not re.search("html|text/xml", headers.get("Content-Type", "")):
             continue
         for link in discover(url, decode(headers, body), use_scripts):
             parts = urllib.parse.urlsplit(link)
@@ -282,3 +291,78 @@ def test_generator_reproduces_the_committed_content(tmp_path: Path) -> None:
     generate.main(tmp_path)
     for committed in CONTENT_DIR.glob("*.json"):
         assert (tmp_path / committed.name).read_bytes() == committed.read_bytes(), committed.name
+    made = sorted(p.relative_to(tmp_path) for p in (tmp_path / "files").rglob("*") if p.is_file())
+    assert len(made) >= 8
+    for relative in made:
+        assert (CONTENT_DIR / relative).read_bytes() == (tmp_path / relative).read_bytes(), relative
+
+
+# --- attachments ---------------------------------------------------------------------------
+
+
+def attachment_urls(entry: dict[str, Any]) -> list[str]:
+    return [a["url"] for a in entry["attachments"]]
+
+
+def attached(truth: list[dict[str, Any]]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    return [(entry, item) for entry in truth for item in entry["attachments"]]
+
+
+def test_ground_truth_has_every_kind_of_attachment_report(truth: list[dict[str, Any]]) -> None:
+    pairs = attached(truth)
+    assert {item["kind"] for _, item in pairs} >= {"pdf", "docx", "doc"}
+    assert {item["status"] for _, item in pairs} == {"ok", "needs_ocr", "error"}
+    only = [e for e in truth if e["attachment_only"]]
+    assert len(only) >= 6 and all(e["kind"] == "report" for e in only)
+    assert any(e["urls"][0] in attachment_urls(e) for e in only)  # list links to the file
+    assert any(not e["attachment_only"] for e, _ in pairs)  # text and file of one report
+    assert any("downfile.jsp?classid=0&filename=" in item["url"] for _, item in pairs)
+    for entry in only:
+        assert entry["town"] and entry["report_year"] and entry["headings"], entry["id"]
+
+
+def test_attachments_are_served_with_type_and_name(truth: list[dict[str, Any]]) -> None:
+    for _, item in attached(truth):
+        status, headers, body = fetch(item["url"])
+        assert status == 200 and not is_html(headers), item["url"]
+        assert int(headers["Content-Length"]) == len(body) > 1000
+        if "downfile.jsp" in item["url"]:  # Hanweb: octet-stream, name only in GBK bytes
+            assert headers["Content-Type"] == "application/octet-stream"
+            raw = headers["Content-Disposition"].encode("latin-1")
+            assert item["name"].encode("gbk") in raw
+        named = filename_from_headers(headers)
+        assert named is None or named == item["name"], item["url"]
+
+
+def test_attachment_statuses_are_what_extraction_finds(truth: list[dict[str, Any]]) -> None:
+    for entry, item in attached(truth):
+        _, headers, body = fetch(item["url"])
+        result = extract_in_process(body, item["name"], headers["Content-Type"])
+        assert (result.kind, result.status) == (item["kind"], item["status"]), item["url"]
+        if result.status != "ok":
+            assert result.error, item["url"]
+            continue
+        text = unicodedata.normalize("NFKC", result.text)
+        assert unicodedata.normalize("NFKC", entry["title"]) in text, item["url"]
+        for heading in entry["headings"]:
+            assert heading in text, (item["url"], heading)
+        if entry["format"] == "post2019":
+            assert len(result.tables) >= 3, item["url"]
+
+
+def test_attachment_only_pages_show_only_the_link(truth: list[dict[str, Any]]) -> None:
+    for entry in truth:
+        if not entry["attachments"] or entry["urls"][0] in attachment_urls(entry):
+            continue
+        text = text_of(decode(*fetch(entry["urls"][0])[1:]))
+        assert "附件:" in text and entry["attachments"][0]["name"] in text, entry["id"]
+        assert (entry["headings"][0] in text) != entry["attachment_only"], entry["id"]
+
+
+def test_legacy_doc_is_a_real_word_97_file(truth: list[dict[str, Any]]) -> None:
+    docs = [item for _, item in attached(truth) if item["kind"] == "doc"]
+    assert docs
+    for item in docs:
+        body = fetch(item["url"])[2]
+        assert body.startswith(bytes.fromhex("D0CF11E0A1B11AE1"))
+        assert sniff_kind(body) == "doc"

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import base64
+import posixpath
 from dataclasses import dataclass, field
 from html import escape
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, quote
 
-from demo.content import Doc, PortalContent
+from demo.content import CONTENT_DIR, Doc, PortalContent
 
 Query = dict[str, list[str]]
 TINY_PNG = base64.b64decode(
@@ -118,10 +119,48 @@ def block_html(block: Doc, style: str) -> str:
 
 
 def body_html(doc: Doc, style: str = "indent") -> str:
-    """A document's body. `br` documents put paragraphs in one <p> separated by <br>."""
+    """A document's body. `br` documents put paragraphs in one <p> separated by <br>.
+
+    A report published as an attachment shows only its attachment links; one with the
+    report both as text and as a file shows the links under the text."""
+    links = attachments_html(doc)
+    if "attach_detail" in doc["flags"]:
+        return links
     if "br" in doc["flags"]:
-        return br_body_html(doc)
-    return "\n".join(block_html(b, style) for b in doc["blocks"])
+        return br_body_html(doc) + links
+    return "\n".join([*(block_html(b, style) for b in doc["blocks"]), links]).rstrip("\n")
+
+
+def attachments_html(doc: Doc) -> str:
+    """'附件：' followed by one link per attached file, as CMS editors insert them."""
+    items = doc.get("attachments") or []
+    lines = []
+    for number, item in enumerate(items):
+        lead = "附件：" if number == 0 else "&nbsp;" * 6
+        href = escape(link_to(doc["paths"][0], item["path"]))
+        lines.append(
+            f'<p class="attachment">{lead}<a href="{href}" target="_blank" '
+            f'title="{escape(item["name"])}">{escape(item["name"])}</a></p>'
+        )
+    return "\n".join(lines)
+
+
+def link_to(page: str, target: str) -> str:
+    """A file in the page's own directory is linked relatively (./P0….pdf), as TRS does."""
+    if "?" not in target and posixpath.dirname(page) == posixpath.dirname(target):
+        return "./" + posixpath.basename(target)
+    return target
+
+
+def disposition_header(item: Doc) -> dict[str, str]:
+    """Content-Disposition as the portal's server writes it (GBK bytes or RFC 5987)."""
+    if item["disposition"] == "gbk":  # raw GBK bytes; http.server writes headers as latin-1
+        raw = item["name"].encode("gbk").decode("latin-1")
+        return {"Content-Disposition": f"attachment; filename={raw}"}
+    if item["disposition"] == "rfc5987":
+        name = quote(item["name"], safe="")
+        return {"Content-Disposition": f"attachment; filename*=UTF-8''{name}"}
+    return {}
 
 
 def br_body_html(doc: Doc) -> str:
@@ -159,8 +198,27 @@ class Site:
     def __init__(self, portal: PortalContent):
         self.portal = portal
         self.by_path: dict[str, Doc] = {p: d for d in portal.docs for p in d["paths"]}
+        items = [a for d in portal.docs for a in d.get("attachments", [])]
+        self.files: dict[str, Doc] = {a["path"]: a for a in items}
+        self.downloads: dict[str, Doc] = {posixpath.basename(a["file"]): a for a in items}
+
+    def attachment(self, request: Request) -> Response | None:
+        """An attached file, by its path or through Hanweb's downfile.jsp?filename=."""
+        item = self.files.get(request.path)
+        if item is None and request.path.endswith("/module/download/downfile.jsp"):
+            item = self.downloads.get(request.arg("filename"))
+        if item is None:
+            return None
+        path = CONTENT_DIR / "files" / item["file"]
+        if not path.is_file():
+            return None
+        headers = disposition_header(item)
+        return Response(200, path.read_bytes(), item["content_type"], headers)
 
     def respond(self, request: Request) -> Response:
+        served = self.attachment(request)
+        if served is not None:
+            return served
         if request.path == "/robots.txt":
             return Response(200, ROBOTS.encode(), "text/plain")
         if request.path.startswith("/css/"):
