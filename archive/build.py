@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from archive.derive import DeriveSummary, derive_all
 from archive.errors import DecodeError, NotAReportError
 from archive.parse import parse_report
 from archive.store import Archive, StoredBody
@@ -27,11 +28,14 @@ class BuildSummary:
     reports: int = 0
     outcomes: dict[str, int] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    derived: DeriveSummary | None = None
 
     def line(self) -> str:
+        derived = f"; {self.derived.line()}" if self.derived and self.derived.counts else ""
         return (
             f"built {self.reports} reports from {self.captures} captures: "
-            f"{self.parsed} report pages, {self.not_reports} other pages, {self.errors} errors"
+            f"{self.parsed} report pages, {self.not_reports} other pages, "
+            f"{self.errors} errors{derived}"
         )
 
 
@@ -57,6 +61,7 @@ def build_archive(archive: Archive, progress: Callable[[BuildSummary], None] | N
             _build_one(archive, stored, summary)
             if progress and summary.captures % every == 0:
                 progress(summary)
+        summary.derived = derive_all(archive)
         summary.reports = archive.db["reports"].count
     return summary
 
