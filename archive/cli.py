@@ -7,8 +7,6 @@ one-line summary, and turns our named errors into `Error: ...` with exit status 
 from __future__ import annotations
 
 import functools
-import os
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -18,10 +16,6 @@ import click
 from archive.derive import derive_all
 from archive.errors import NianbaoError
 from archive.store import DEFAULT_DB, Archive
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-METADATA = PROJECT_ROOT / "metadata.yml"
-TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -140,13 +134,12 @@ def serve(port: int, host: str, db_path: str) -> None:
 
     Example: nianbao serve --db data/nianbao.db --port 8001
     """
+    from archive.serve import serve as serve_archive
+
     require_db(db_path)
     Archive(db_path).close()  # bring an older file's schema up to date first
-    args = [sys.executable, "-m", "datasette", "serve", db_path, "--metadata", str(METADATA),
-            "--template-dir", str(TEMPLATES), "--host", host, "--port", str(port),
-            "--setting", "facet_time_limit_ms", "500", "--setting", "sql_time_limit_ms", "3000"]
-    echo_err(f"serving {db_path} on http://{host}:{port}/")
-    os.execv(sys.executable, args)
+    echo_err(f"serving {db_path} as /nianbao on http://{host}:{port}/ (Ctrl-C to stop)")
+    serve_archive(db_path, host, port)
 
 
 @cli.command("demo-portal")

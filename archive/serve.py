@@ -1,0 +1,46 @@
+"""Datasette for the archive: the same instance for `nianbao serve` and for the tests.
+
+The database is always mounted as `nianbao`, whatever the file is called, so the
+metadata, templates and links in `metadata.yml` apply to any archive file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import yaml
+from datasette.app import Datasette
+from datasette.database import Database
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+METADATA = PROJECT_ROOT / "metadata.yml"
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+DATABASE_NAME = "nianbao"
+SETTINGS: dict[str, Any] = {
+    "facet_time_limit_ms": 500,
+    "sql_time_limit_ms": 3000,
+    "default_page_size": 50,
+    "allow_download": False,  # the file holds every raw capture; export per table instead
+}
+
+
+def load_metadata() -> dict[str, Any]:
+    return yaml.safe_load(METADATA.read_text(encoding="utf-8"))
+
+
+def make_datasette(db_path: str | Path) -> Datasette:
+    """A Datasette serving one archive file as /nianbao, with our metadata and templates."""
+    ds = Datasette([], metadata=load_metadata(), template_dir=str(TEMPLATES), settings=SETTINGS)
+    ds.add_database(Database(ds, path=str(db_path), is_mutable=True), name=DATABASE_NAME)
+    return ds
+
+
+def serve(db_path: str | Path, host: str, port: int) -> None:
+    """Serve until interrupted (blocks)."""
+    import uvicorn
+
+    ds = make_datasette(db_path)
+    asyncio.run(ds.invoke_startup())
+    uvicorn.run(ds.app(), host=host, port=port, log_level="warning", lifespan="on")
