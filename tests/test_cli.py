@@ -76,3 +76,29 @@ def test_missing_database_is_a_clear_error(tmp_path: Path) -> None:
 def test_crawl_without_target_is_a_usage_error(db_path: Path) -> None:
     result = CliRunner().invoke(cli, ["crawl", "--db", str(db_path)])
     assert result.exit_code == 2 and "--url" in result.output
+
+
+def closed_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_crawl_of_a_dead_portal_fails_loudly_and_records_why(db_path: Path) -> None:
+    import subprocess
+    import sys
+
+    url = f"http://127.0.0.1:{closed_port()}/"
+    result = subprocess.run(
+        [sys.executable, "-m", "archive.cli", "crawl", "--url", url, "--db", str(db_path)],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 1
+    assert "Error: no portal could be crawled" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "0 reports" in result.stdout  # the one-line summary still comes
+    with Archive(db_path) as archive:
+        run = next(archive.db["crawl_runs"].rows)
+        assert run["status"] == "failed" and run["error_detail"]
