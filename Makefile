@@ -48,8 +48,9 @@ lint: install ## ruff and mypy
 	$(BIN)/ruff check archive crawler demo tests
 	$(BIN)/mypy archive crawler demo
 
-bench: install ## Crawl and parse throughput on the demo portal, beside scrapy bench and plain lxml
+bench: install ## Crawl, parse and attachment-extraction throughput, beside scrapy bench, lxml and pdftotext
 	$(BIN)/python bench/bench_crawl.py
+	$(BIN)/python bench/bench_attachments.py
 
 bench-search: install ## Chinese search on a 100,000-report synthetic archive (takes a while)
 	$(BIN)/python bench/bench_search.py

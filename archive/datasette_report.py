@@ -1,6 +1,6 @@
 """Datasette plugin: a report's row page reads like the report.
 
-Loads the report and its sections for `row-nianbao-reports.html`; everything it shows
+Loads the report, its sections and its attachments for `row-nianbao-reports.html`; everything it shows
 is escaped by Jinja (archived text is untrusted).
 """
 
@@ -33,7 +33,19 @@ async def load_report(datasette: Any, database: str, request: Any) -> dict[str, 
         "report": report,
         "report_sections": [dict(r) for r in sections.rows],
         "report_urls": [dict(r) for r in urls.rows],
+        "report_attachments": await load_attachments(db, report_id),
     }
+
+
+async def load_attachments(db: Any, report_id: str) -> list[dict[str, Any]]:
+    """The report's files (archive.attachments), the one its text came from first."""
+    if "attachments" not in await db.table_names():
+        return []
+    files = await db.execute(
+        "select url, filename, kind, pages, status, error, capture_id, main from attachments "
+        "where report_id = ? order by main desc, url", [report_id],
+    )
+    return [dict(r) for r in files.rows]
 
 
 @hookimpl

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
+from archive.attachments import derive_attachments
 from archive.store import Archive
 
 
@@ -31,12 +32,7 @@ Step = Callable[[Archive, DeriveSummary], None]
 
 def steps() -> list[Step]:
     """The derivation steps, in the order they must run."""
-    found: list[Step] = []
-    try:
-        from archive.attachments import derive_attachments
-        found.append(derive_attachments)
-    except ImportError:
-        pass
+    found: list[Step] = [derive_attachments]
     try:
         from archive.figures.store import derive_figures
         found.append(derive_figures)

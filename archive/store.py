@@ -8,6 +8,7 @@ but `last_seen`.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import re
@@ -48,7 +49,8 @@ TABLES: dict[str, dict[str, Any]] = {
     "captures": dict(
         columns={"id": int, "url": str, "url_key": str, "fetched_at": str, "status": int,
                  "headers": str, "content_type": str, "size": int, "sha256": str,
-                 "error": str, "note": str, "run_id": int, "site_id": str},
+                 "error": str, "note": str, "run_id": int, "site_id": str,
+                 "referrer": str, "link_text": str},
         pk="id",
     ),
     "reports": dict(
@@ -68,6 +70,21 @@ TABLES: dict[str, dict[str, Any]] = {
         columns={"report_id": str, "ordinal": int, "level": int, "heading": str, "text": str},
         pk=("report_id", "ordinal"),
     ),
+    # Written by archive.attachments (the derive step): one row per attachment URL, and
+    # one cached extraction per distinct file body.
+    "attachments": dict(
+        columns={"id": str, "report_id": str, "capture_id": int, "url": str, "filename": str,
+                 "mime": str, "kind": str, "bytes": int, "sha256": str, "pages": int,
+                 "text_chars": int, "extractor": str, "status": str, "error": str,
+                 "referrer": str, "link_text": str, "main": int, "site_id": str},
+        pk="id",
+    ),
+    "extractions": dict(
+        columns={"sha256": str, "settings": str, "kind": str, "status": str, "error": str,
+                 "pages": int, "text_chars": int, "extractor": str, "seconds": float,
+                 "result": bytes, "extracted_at": str},
+        pk="sha256",
+    ),
 }
 
 INDEXES = [
@@ -78,6 +95,7 @@ INDEXES = [
     ("reports", ["report_year"]),
     ("reports", ["published"]),
     ("report_urls", ["url_key"]),
+    ("attachments", ["report_id"]),
 ]
 
 # Declared so Datasette links rows across tables; SQLite does not enforce them here.
@@ -88,6 +106,8 @@ FOREIGN_KEYS: dict[str, list[tuple[str, str, str]]] = {
     "report_urls": [("report_id", "reports", "id"), ("capture_id", "captures", "id")],
     "sections": [("report_id", "reports", "id")],
     "crawl_runs": [("site_id", "sites", "id")],
+    "attachments": [("report_id", "reports", "id"), ("capture_id", "captures", "id"),
+                    ("sha256", "blobs", "sha256")],
 }
 
 
@@ -191,14 +211,19 @@ class Archive:
     def add_capture(self, url: str, *, status: int | None, headers: Mapping[str, str] | None,
                     body: bytes | None, run_id: int | None = None, site_id: str | None = None,
                     error: str | None = None, note: str | None = None,
-                    fetched_at: str | None = None) -> int:
-        """Store one fetch (or failed fetch) and return its capture id. Commits at once."""
+                    fetched_at: str | None = None, referrer: str | None = None,
+                    link_text: str | None = None) -> int:
+        """Store one fetch (or failed fetch) and return its capture id. Commits at once.
+
+        `referrer` is the page that linked the URL and `link_text` the link's label
+        (attachments are tied to their report page through them)."""
         headers = dict(headers or {})
         row: dict[str, Any] = {
             "url": url, "url_key": url_key(url), "fetched_at": fetched_at or now_iso(),
             "status": status, "headers": json.dumps(headers, ensure_ascii=False),
             "content_type": _header(headers, "content-type"), "error": error, "note": note,
             "run_id": run_id, "site_id": site_id, "size": None, "sha256": None,
+            "referrer": referrer, "link_text": link_text or None,
         }
         with self.transaction():
             if body is not None:
@@ -271,6 +296,8 @@ class Archive:
     def _report_row(self, report: Report, site_id: str | None) -> dict[str, Any]:
         site = self.site(site_id) or {}
         town = report.town or (site.get("town") or None)
+        if town != report.town:  # the id must not depend on who filled the town in
+            report = dataclasses.replace(report, town=town)
         return {
             "id": report_id(report), "url": report.url, "title": report.title,
             "title_raw": report.title_raw, "town": town,
@@ -286,6 +313,12 @@ class Archive:
     def _get_report(self, rid: str) -> dict[str, Any] | None:
         rows = list(self.db["reports"].rows_where("id = ?", [rid]))
         return rows[0] if rows else None
+
+    def add_report_url(self, rid: str, url: str, *, capture_id: int | None,
+                       seen_at: str | None = None) -> None:
+        """Record one more URL of a stored report without touching the report row."""
+        with self.transaction():
+            self._touch_url(rid, url, capture_id, seen_at or now_iso())
 
     def _touch_url(self, rid: str, url: str, capture_id: int | None, seen_at: str) -> None:
         key = url_key(url)
@@ -336,5 +369,14 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     for name, spec in TABLES.items():
         db[name].create(spec["columns"], pk=spec["pk"], if_not_exists=True,
                         foreign_keys=FOREIGN_KEYS.get(name))
+        add_missing_columns(db[name], spec["columns"])
     for table, columns in INDEXES:
         db[table].create_index(columns, if_not_exists=True)
+
+
+def add_missing_columns(table: Any, columns: Mapping[str, Any]) -> None:
+    """Bring a table made by an older version up to date (new columns are empty)."""
+    present = set(table.columns_dict)
+    for column, kind in columns.items():
+        if column not in present:
+            table.add_column(column, kind)

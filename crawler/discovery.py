@@ -70,11 +70,11 @@ SKIP_PATH = re.compile(
 )
 SKIP_EXTENSIONS = re.compile(
     r"\.(jpe?g|png|gif|bmp|svg|ico|webp|css|js|json|mp3|mp4|avi|flv|wmv|mov|swf|zip|rar|7z|"
-    r"gz|tar|exe|apk|dmg|msi|iso|xls|xlsx|ppt|pptx|csv|txt|xml)$",
+    r"gz|tar|exe|apk|dmg|msi|iso|ppt|pptx|csv|txt|xml)$",
     re.IGNORECASE,
 )
-ATTACHMENT_EXTENSIONS = re.compile(r"\.(pdf|docx?|wps|ofd|rtf)$", re.IGNORECASE)
-ATTACHMENT_QUERY = re.compile(r"=[^&]*\.(pdf|docx?|wps|ofd|rtf)(&|$)", re.IGNORECASE)
+ATTACHMENT_EXTENSIONS = re.compile(r"\.(pdf|docx?|wps|ofd|rtf|xlsx?|et)$", re.IGNORECASE)
+ATTACHMENT_QUERY = re.compile(r"=[^&]*\.(pdf|docx?|wps|ofd|rtf|xlsx?|et)(&|$)", re.IGNORECASE)
 # URL shapes of article (detail) pages on the CMS families seen in the wild.
 DETAIL_URL_PATTERNS: tuple[re.Pattern[str], ...] = tuple(re.compile(p, re.IGNORECASE) for p in (
     r"/t\d{8}_\d+\.s?html?$",  # TRS

@@ -78,6 +78,13 @@ def headers_dict(headers: Mapping[Any, Any]) -> dict[str, str]:
     return result
 
 
+def link_of(request: Request) -> dict[str, str | None]:
+    """The page that linked a request and the link's label (meta, else the Referer header)."""
+    referer = request.headers.get("Referer")
+    referrer = request.meta.get("referrer") or (referer.decode("latin-1") if referer else None)
+    return {"referrer": referrer, "link_text": request.meta.get("anchor") or None}
+
+
 def is_robots(url: str) -> bool:
     return urlsplit(url).path == "/robots.txt"
 
@@ -112,6 +119,7 @@ class CaptureMiddleware:
         capture_id = spider.archive.add_capture(
             response.url, status=response.status, headers=headers_dict(response.headers),
             body=response.body, run_id=spider.run_id, site_id=spider.site.id, note=note,
+            **link_of(request),
         )
         request.meta["capture_id"] = capture_id
         response.flags.append(CAPTURED_FLAG)
@@ -125,7 +133,7 @@ class CaptureMiddleware:
         reason = describe_failure(exception)
         request.meta["capture_id"] = spider.archive.add_capture(
             request.url, status=None, headers=None, body=None, run_id=spider.run_id,
-            site_id=spider.site.id, error=reason,
+            site_id=spider.site.id, error=reason, **link_of(request),
         )
         log.debug("capture failure %s: %s", request.url, reason)
         return

@@ -274,10 +274,16 @@ def main(argv: list[str] | None = None) -> int:
         summary = run_crawl(args.db, sites, concurrency=args.concurrency, delay=args.delay,
                             max_pages=args.max_pages, log_level=args.log_level,
                             progress=lambda line: print(line, file=sys.stderr, flush=True))
+        from archive.derive import derive_all
+
+        with Archive(args.db) as archive:
+            derived = derive_all(archive)  # as `nianbao crawl` does (attachments, figures)
+        print(derived.line(), file=sys.stderr)
     except NianbaoError as error:
         print(f"Error: {error}", file=sys.stderr)
         return 1
-    print(json.dumps(summary.to_dict(), ensure_ascii=False) if args.json else summary.line())
+    data = {**summary.to_dict(), "derived": derived.counts}
+    print(json.dumps(data, ensure_ascii=False) if args.json else summary.line())
     if len(summary.failed_sites) == len(summary.sites):
         print(f"Error: no portal could be crawled: {summary.failure_detail()}", file=sys.stderr)
         return 1

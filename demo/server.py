@@ -109,11 +109,12 @@ class DemoPortals:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def ground_truth(self, attachment_only: bool = False) -> list[dict[str, Any]]:
+    def ground_truth(self, attachment_only: bool = True) -> list[dict[str, Any]]:
         """Expected reports and decoys with absolute URLs on the running ports.
 
         Reports published only as attachments (PDF/DOCX/DOC, issue #5) are included
-        with attachment_only=True; each entry's `attachments` lists its files."""
+        (the crawl reads attachments); attachment_only=False leaves them out. Each
+        entry's `attachments` lists its files."""
         return ground_truth(self.contents, self.portals, attachment_only)
 
     def sites_yaml(self) -> str:

@@ -109,3 +109,13 @@ def test_failed_write_rolls_back(db_path: Path) -> None:
     assert conn.execute("pragma integrity_check").fetchone()[0] == "ok"
     assert json.loads(conn.execute("select spam_terms from reports").fetchone()[0]) == []
     conn.close()
+
+
+def test_report_id_is_the_same_whoever_fills_the_town(db_path: Path) -> None:
+    with Archive(db_path) as archive:
+        archive.register_site({"id": "own", "name": "成吉思汗镇", "town": "成吉思汗镇",
+                               "start_urls": ["http://h/"]})
+        archive.save_report(make_report(town=None), capture_id=None, site_id="own")
+        filled = make_report(town="成吉思汗镇")
+        assert archive.save_report(filled, capture_id=None, site_id="own") == "unchanged"
+        assert archive.db["reports"].count == 1

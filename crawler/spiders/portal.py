@@ -158,8 +158,12 @@ class PortalSpider(scrapy.Spider):
                 yield item
         in_reports = bool(meta.get("in_reports")) or discovery.mentions_reports(
             scan.title + " " + scan.breadcrumb)
+        # A report page with no body but a file ("附件：….pdf") is followed like a report: to
+        # its files, whatever their labels say (附件1, 点击下载, P020210115….pdf).
+        bodiless = (str(meta.get("not_report", "")).startswith("no report body")
+                    and not scan.pages and any(discovery.is_attachment(x.url) for x in scan.links))
         yield from self.follow(response.url, scan, int(meta.get("nav_depth", 0)), in_reports,
-                               found)
+                               found or bodiless)
 
     def follow(self, page_url: str, scan: PageScan, depth: int, in_reports: bool,
                on_report: bool) -> Iterator[Request]:
@@ -174,12 +178,14 @@ class PortalSpider(scrapy.Spider):
             request = self.request_for(link, role, child_depth,
                                        self.child_in_reports(link, role, page_url, in_reports))
             if request is not None:
+                request.meta["referrer"] = page_url  # ties an attachment to its report page
                 yield request
         if on_report or depth > self.max_depth:
             return
         for page in scan.pages:
             request = self.request_for(page, PAGE, depth, in_reports)
             if request is not None:
+                request.meta["referrer"] = page_url
                 yield request
 
     @staticmethod
@@ -197,6 +203,7 @@ class PortalSpider(scrapy.Spider):
             report = parse_report(response.url, response.body, headers_dict(response.headers))
         except (NotAReportError, DecodeError) as error:
             self.tally.not_reports += 1
+            response.meta["not_report"] = error.reason
             label = "not a report" if isinstance(error, NotAReportError) else "cannot decode"
             self.note(capture_id, f"{label}: {error.reason}")
             return
