@@ -125,6 +125,37 @@ def export(fmt: str, output: str, db_path: str) -> None:
 
 
 @cli.command()
+@click.argument("query")
+@click.option("--town", help="Only reports of this town.")
+@click.option("--county", help="Only reports of this county.")
+@click.option("--province", help="Only reports of this province.")
+@click.option("--year", "report_year", type=int, help="Only reports on this year.")
+@click.option("--format", "fmt", type=click.Choice(["pre2019", "post2019"]))
+@click.option("--sort", type=click.Choice(["newest", "oldest", "relevance"]), default="newest",
+              show_default=True)
+@click.option("--limit", type=int, default=20, show_default=True)
+@click.option("--page", type=int, default=1, show_default=True)
+@db_option
+@friendly_errors
+def search(query: str, town: str | None, county: str | None, province: str | None,
+           report_year: int | None, fmt: str | None, sort: str, limit: int, page: int,
+           db_path: str) -> None:
+    """Search reports: every word must occur, exact Chinese substring matching.
+
+    Example: nianbao search "扶贫 低保" --county 抚松县
+    """
+    from archive.search import search_reports
+
+    require_db(db_path)
+    filters = {"town": town, "county": county, "province": province,
+               "report_year": report_year, "format": fmt}
+    with Archive(db_path) as archive:
+        results = search_reports(archive.db, query, limit=limit, offset=(page - 1) * limit,
+                                 filters={k: v for k, v in filters.items() if v}, sort=sort)
+    click.echo("\n".join(results.text_lines()))
+
+
+@cli.command()
 @click.option("--port", type=int, default=8001, show_default=True)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @db_option

@@ -22,6 +22,7 @@ SETTINGS: dict[str, Any] = {
     "facet_time_limit_ms": 500,
     "sql_time_limit_ms": 3000,
     "default_page_size": 50,
+    "suggest_facets": False,  # suggestions re-run every search match per column
     "allow_download": False,  # the file holds every raw capture; export per table instead
 }
 

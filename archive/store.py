@@ -24,6 +24,8 @@ import sqlite_utils
 from w3lib.url import canonicalize_url
 
 from archive.records import Report
+from archive.search import connect as connect_search
+from archive.search import enable_search
 
 DEFAULT_DB = "data/nianbao.db"
 
@@ -94,6 +96,10 @@ INDEXES = [
     ("reports", ["town"]),
     ("reports", ["report_year"]),
     ("reports", ["published"]),
+    ("reports", ["format"]),
+    ("reports", ["tampered"]),
+    ("reports", ["province"]),
+    ("reports", ["county"]),
     ("report_urls", ["url_key"]),
     ("attachments", ["report_id"]),
 ]
@@ -164,6 +170,7 @@ class Archive:
         self.db = open_database(self.path, recreate=recreate)
         with self.transaction():
             ensure_schema(self.db)
+        enable_search(self.db)  # FTS tables and triggers; commits on its own
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -357,7 +364,7 @@ def _header(headers: Mapping[str, str], name: str) -> str | None:
 
 def open_database(path: str | Path, *, recreate: bool = False) -> sqlite_utils.Database:
     """Open the archive with WAL journaling and the Chinese tokenizer registered."""
-    db = sqlite_utils.Database(path, recreate=recreate)
+    db = connect_search(path, recreate=recreate)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=NORMAL")
     db.execute("PRAGMA busy_timeout=30000")
