@@ -1,0 +1,101 @@
+"""The archive as a person sees it: a real headless Chromium against `nianbao serve`.
+
+Skipped only where Chromium is not installed; `.ci/run` installs it.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+from archive.records import Report, Section
+from archive.store import Archive, report_id
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed")
+
+HOSTILE = Report(
+    url="http://127.0.0.1:9/t.html", title="泉阳镇2019年政府信息公开工作年度报告",
+    title_raw="泉阳镇2019年政府信息公开工作年度报告",
+    text="一、总体情况\n2019年，我镇<script>alert(1)</script>做好扶贫信息公开。",
+    town="泉阳镇", county="抚松县", report_year=2019, published="2020-01-10", format="post2019",
+    sections=[Section(1, "一、总体情况", "2019年，我镇<script>alert(1)</script>做好扶贫信息公开。")],
+)
+PLAIN = Report(
+    url="http://127.0.0.1:9/u.html", title="抚松镇2012年政府信息公开工作年度报告",
+    title_raw="抚松镇2012年政府信息公开工作年度报告", text="一、概述\n本年度主动公开政府信息46条。",
+    town="抚松镇", county="抚松县", report_year=2012, published="2013-03-11",
+    sections=[Section(1, "一、概述", "本年度主动公开政府信息46条。")],
+)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    db = tmp_path_factory.mktemp("browser") / "archive.db"
+    with Archive(db) as archive:
+        for report in (HOSTILE, PLAIN):
+            archive.save_report(report, capture_id=None)
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "archive.cli", "serve", "--db", str(db),
+                             "--port", str(port)], stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(base + "/-/versions.json", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.1)
+    yield base
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def rendered_dom(url: str, profile: Path) -> str:
+    """The DOM after Chromium loaded the page and ran its scripts."""
+    result = subprocess.run(
+        [CHROMIUM or "chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+         "--no-first-run", "--disable-background-networking", "--disable-component-update",
+         "--disable-sync", f"--user-data-dir={profile}", "--dump-dom", url],
+        capture_output=True, text=True, timeout=90,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result.stdout
+
+
+def test_search_page_shows_highlighted_escaped_hits(server: str, tmp_path: Path) -> None:
+    dom = rendered_dom(f"{server}/-/search?q={quote('扶贫')}", tmp_path)
+    assert "泉阳镇2019年政府信息公开工作年度报告" in dom
+    assert "<mark>扶贫</mark>" in dom
+    assert "抚松镇2012年" not in dom  # does not contain the word
+    # the archived <script> is shown as text, never run or parsed as markup
+    assert "<script>alert(1)</script>" not in dom
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in dom
+
+
+def test_report_page_reads_like_a_report(server: str, tmp_path: Path) -> None:
+    dom = rendered_dom(f"{server}/nianbao/reports/{report_id(PLAIN)}", tmp_path)
+    assert "<h1>抚松镇2012年政府信息公开工作年度报告</h1>" in dom
+    assert '<h2 class="l1">一、概述</h2>' in dom
+    assert "本年度主动公开政府信息46条。" in dom
+
+
+def test_hostile_query_is_a_message_not_a_crash(server: str, tmp_path: Path) -> None:
+    query = quote('NEAR("政府')
+    dom = rendered_dom(f"{server}/-/search?q={query}", tmp_path)
+    assert "search-error" in dom or "search-summary" in dom
+    assert "Internal Server Error" not in dom
