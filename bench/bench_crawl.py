@@ -1,100 +1,383 @@
-"""Crawl and parse throughput on the demo portal, beside reference figures.
+"""Crawl and parse throughput beside reference figures (issue #2).
 
 Prints, side by side:
-- pages crawled per second by `nianbao crawl` on the bundled demo portals (loopback, full speed),
-  next to Scrapy's own `scrapy bench` (a link-following spider on Scrapy's built-in local server);
-- reports parsed per second by `archive.parse.parse_report` on the captured pages, next to a
-  plain lxml parse (`lxml.html.fromstring` + `text_content()`) of the same bytes.
+- pages crawled per second by the real crawler (`python -m crawler.run`, loopback, full
+  speed) on a generated county portal (`demo.scale.ScalePortal`, 2,000 reports of ~26 KiB by
+  default) and on the bundled demo portals, timed by the crawl itself (`run_crawl`'s
+  summary, cross-checked with crawl_runs started/ended) and by the wall clock; the derive
+  step that follows the crawl (attachment extraction, figures) is timed on its own;
+- the ceiling on the same scale portal: a plain link-following Scrapy CrawlSpider (no
+  parsing, no storage, same concurrency), and Scrapy's own `scrapy bench`;
+- what the portal server alone delivers (8 keep-alive client connections);
+- reports parsed per second by `archive.parse.parse_report` on the captured report pages,
+  beside a plain lxml parse (`lxml.html.fromstring` + `text_content()`) of the same bytes,
+  and the crawler's other per-page costs (link scan, capture storage).
 
-Usage: .venv/bin/python bench/bench_crawl.py [--rounds 5]
+Usage: .venv/bin/python bench/bench_crawl.py [--reports 2000] [--rounds 3] [--skip-demo]
+Each crawl runs in a subprocess (Twisted's reactor cannot restart); this script re-invokes
+itself with `--child crawl|plain|fetch` for them.
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
+import json
+import os
 import re
+import runpy
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 import lxml.html
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from archive.errors import NianbaoError  # noqa: E402
-from archive.parse import parse_report  # noqa: E402
-from archive.store import Archive  # noqa: E402
-from demo.server import DemoPortals  # noqa: E402
+from archive.errors import NianbaoError
+from archive.parse import parse_report
+from archive.store import Archive
+
+CONCURRENCY = 8  # the crawler's loopback concurrency (crawler.settings.LOOPBACK_CONCURRENCY)
+DERIVE_MARK = "bench: derive seconds="
+STATS_NUMBER = r"'{name}': ([\d.]+)"
 
 
-def crawl_demo(db: Path) -> tuple[int, float]:
-    with DemoPortals(base_port=0) as portals:
-        sites = db.parent / "sites.yml"
-        sites.write_text(portals.sites_yaml(), encoding="utf-8")
+@dataclass
+class CrawlRun:
+    pages: int
+    reports: int
+    seconds: float  # the crawl's own timing (run_crawl)
+    wall: float  # the whole `python -m crawler.run` process
+    derive: float | None  # the derive step after the crawl, when it could be timed
+    runs_seconds: float | None  # crawl_runs: last ended - first started (1 s resolution)
+    derived: str
+
+    @property
+    def rate(self) -> float:
+        return self.pages / self.seconds if self.seconds else 0.0
+
+    @property
+    def wall_rate(self) -> float:
+        return self.pages / self.wall if self.wall else 0.0
+
+
+# -- children (run in subprocesses) ----------------------------------------------------------
+
+
+def child_crawl(argv: list[str]) -> None:
+    """`python -m crawler.run ARGV`, with its derive step timed on stderr."""
+    from archive import derive
+
+    real = derive.derive_all
+
+    def timed(*args: Any, **kwargs: Any) -> Any:
         started = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "archive.cli", "crawl", "--sites", str(sites),
-                        "--db", str(db)], check=True, cwd=ROOT, stderr=subprocess.DEVNULL)
-        elapsed = time.perf_counter() - started
+        try:
+            return real(*args, **kwargs)
+        finally:
+            print(f"{DERIVE_MARK}{time.perf_counter() - started:.3f}", file=sys.stderr, flush=True)
+
+    derive.derive_all = timed  # type: ignore[assignment]  # main() imports it at call time
+    sys.argv = ["crawler.run", *argv]
+    runpy.run_module("crawler.run", run_name="__main__", alter_sys=True)
+
+
+def child_plain(url: str, concurrency: int) -> None:
+    """A CrawlSpider that follows every same-host link and does nothing else; prints stats."""
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.linkextractors import LinkExtractor
+    from scrapy.spiders import CrawlSpider, Rule
+
+    host = urlsplit(url).hostname or ""
+
+    class PlainSpider(CrawlSpider):
+        name = "plain"
+        rules = (Rule(LinkExtractor(), follow=True),)  # offsite filtering by allowed_domains
+
+    process = CrawlerProcess({"LOG_LEVEL": "ERROR", "TELNETCONSOLE_ENABLED": False,
+                              "CONCURRENT_REQUESTS": concurrency,
+                              "CONCURRENT_REQUESTS_PER_DOMAIN": concurrency})
+    crawler = process.create_crawler(PlainSpider)
+    process.crawl(crawler, start_urls=[url], allowed_domains=[host])
+    process.start()
+    stats = crawler.stats.get_stats() if crawler.stats else {}
+    print(json.dumps({"pages": stats.get("response_received_count", 0),
+                      "seconds": stats.get("elapsed_time_seconds", 0.0)}))
+
+
+def child_fetch(url_file: str, concurrency: int) -> None:
+    """GET every URL in the file over `concurrency` keep-alive connections; print the rate."""
+    urls = Path(url_file).read_text(encoding="utf-8").split()
+    parts = urlsplit(urls[0])
+    total = [0, 0]
+    lock = threading.Lock()
+
+    def worker(mine: list[str]) -> None:
+        conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=30)
+        size = 0
+        for url in mine:
+            conn.request("GET", urlsplit(url).path)
+            size += len(conn.getresponse().read())
+        conn.close()
+        with lock:
+            total[0] += len(mine)
+            total[1] += size
+
+    threads = [threading.Thread(target=worker, args=(urls[i::concurrency],))
+               for i in range(concurrency)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    print(json.dumps({"pages": total[0], "bytes": total[1],
+                      "seconds": time.perf_counter() - started}))
+
+
+def run_child(*args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, __file__, "--child", *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=timeout, check=False)
+
+
+def last_json(text: str) -> dict[str, Any]:
+    lines = [line for line in text.strip().splitlines() if line.startswith("{")]
+    return json.loads(lines[-1]) if lines else {}
+
+
+# -- measurements --------------------------------------------------------------------------------
+
+
+def crawl_runs_seconds(db: Path) -> float | None:
     with Archive(db) as archive:
-        pages = archive.db["captures"].count
-    return pages, elapsed
+        row = archive.db.execute("SELECT min(started), max(ended) FROM crawl_runs").fetchone()
+    if not row or not row[0] or not row[1]:
+        return None
+    return (datetime.fromisoformat(row[1]) - datetime.fromisoformat(row[0])).total_seconds()
 
 
-def scrapy_bench(seconds: int = 10) -> float | None:
-    """Pages per second reported by `scrapy bench` (None when it cannot run)."""
+def crawl(db: Path, crawl_args: list[str]) -> CrawlRun:
+    """Run the real crawler in a subprocess and collect its own and the wall-clock timing."""
+    started = time.perf_counter()
+    proc = run_child("crawl", "--db", str(db), "--json", *crawl_args)
+    wall = time.perf_counter() - started
+    summary = last_json(proc.stdout)
+    if proc.returncode != 0 or not summary:
+        raise SystemExit(f"crawl failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
+    derive = re.search(re.escape(DERIVE_MARK) + r"([\d.]+)", proc.stderr)
+    derived = re.search(r"^derived .*$", proc.stderr, re.MULTILINE)
+    return CrawlRun(pages=summary["pages"], reports=summary["reports_found"],
+                    seconds=summary["seconds"], wall=wall,
+                    derive=float(derive.group(1)) if derive else None,
+                    runs_seconds=crawl_runs_seconds(db),
+                    derived=derived.group(0) if derived else "")
+
+
+def crawl_scale(db: Path, portal: Any) -> CrawlRun:
+    max_pages = str(2 * portal.page_count() + 100)
+    return crawl(db, ["--url", portal.start_url, "--max-pages", max_pages])
+
+
+def crawl_demo(db: Path) -> CrawlRun:
+    from demo.server import DemoPortals
+
+    with DemoPortals(base_port=0) as portals:
+        sites = db.parent / "demo-sites.yml"
+        sites.write_text(portals.sites_yaml(), encoding="utf-8")
+        return crawl(db, ["--sites", str(sites)])
+
+
+def plain_spider(url: str) -> tuple[int, float, float]:
+    """(pages, seconds by Scrapy's stats, wall seconds) of the plain CrawlSpider."""
+    started = time.perf_counter()
+    proc = run_child("plain", url, str(CONCURRENCY))
+    wall = time.perf_counter() - started
+    stats = last_json(proc.stdout)
+    if not stats.get("pages"):
+        raise SystemExit(f"plain spider failed:\n{proc.stderr[-3000:]}")
+    return int(stats["pages"]), float(stats["seconds"]), wall
+
+
+def server_rate(urls: list[str], tmp: Path) -> tuple[int, float, int]:
+    """(pages, seconds, bytes) for the portal server alone, client in another process."""
+    url_file = tmp / "urls.txt"
+    url_file.write_text("\n".join(urls), encoding="utf-8")
+    result = last_json(run_child("fetch", str(url_file), str(CONCURRENCY)).stdout)
+    return int(result.get("pages", 0)), float(result.get("seconds", 0.0)), int(result.get("bytes", 0))
+
+
+def scrapy_bench(seconds: int) -> tuple[int, float] | None:
+    """(pages, seconds) from `scrapy bench`'s final stats; None when it cannot run."""
     result = subprocess.run(
         [sys.executable, "-m", "scrapy", "bench", "-s", f"CLOSESPIDER_TIMEOUT={seconds}",
          "-s", "LOG_LEVEL=INFO"], capture_output=True, text=True, cwd=tempfile.gettempdir(),
+        timeout=seconds + 120, check=False,
     )
-    rates = [int(m) for m in re.findall(r"Crawled \d+ pages \(at (\d+) pages/min\)",
-                                        result.stderr)]
-    rates = [r for r in rates if r > 0]
-    return max(rates) / 60 if rates else None
+    pages = re.search(STATS_NUMBER.format(name="response_received_count"), result.stderr)
+    elapsed = re.search(STATS_NUMBER.format(name="elapsed_time_seconds"), result.stderr)
+    if not pages or not elapsed:
+        return None
+    return int(pages.group(1)), float(elapsed.group(1))
 
 
-def parse_rates(db: Path, rounds: int) -> tuple[int, float, float]:
+def report_pages(db: Path, limit: int) -> list[tuple[str, bytes, dict[str, str]]]:
+    """(url, body, headers) of captured pages that became reports."""
     with Archive(db) as archive:
-        pages = [(s.url, s.body, s.headers) for s in archive.iter_bodies() if s.body]
-    reports = 0
+        rows = archive.db.execute(
+            "SELECT c.id, c.url, c.headers FROM reports r JOIN captures c ON c.id = r.capture_id "
+            "ORDER BY c.id LIMIT ?", [limit]).fetchall()
+        return [(url, body, json.loads(headers or "{}")) for cid, url, headers in rows
+                if (body := archive.capture_body(cid))]
+
+
+def per_page_ms(pages: list[tuple[str, bytes, dict[str, str]]], rounds: int,
+                work: Any) -> float:
     started = time.perf_counter()
     for _ in range(rounds):
-        for url, body, headers in pages:
-            try:
-                parse_report(url, body, headers)
-                reports += 1
-            except NianbaoError:
-                pass
-    ours = len(pages) * rounds / (time.perf_counter() - started)
-    started = time.perf_counter()
-    for _ in range(rounds):
-        for _url, body, _headers in pages:
-            lxml.html.fromstring(body).text_content()
-    plain = len(pages) * rounds / (time.perf_counter() - started)
-    return len(pages), ours, plain
+        for page in pages:
+            work(*page)
+    return (time.perf_counter() - started) * 1000 / (len(pages) * rounds)
+
+
+def parse_costs(pages: list[tuple[str, bytes, dict[str, str]]], rounds: int,
+                tmp: Path) -> dict[str, float]:
+    """Milliseconds per report page: our parse, plain lxml, and the crawler's other work."""
+    from crawler.scan import scan_page
+
+    def ours(url: str, body: bytes, headers: dict[str, str]) -> None:
+        try:
+            parse_report(url, body, headers)
+        except NianbaoError:
+            pass
+
+    year = date.today().year
+    with Archive(tmp / "store-cost.db") as archive:
+        store = per_page_ms(pages, 1, lambda url, body, headers: archive.add_capture(
+            url, status=200, headers=headers, body=body))
+    return {
+        "parse_report": per_page_ms(pages, rounds, ours),
+        "lxml": per_page_ms(pages, rounds,
+                            lambda url, body, h: lxml.html.fromstring(body).text_content()),
+        "scan_page": per_page_ms(pages, rounds,
+                                 lambda url, body, h: scan_page(url, body.decode("utf-8"), year)),
+        "add_capture": store,
+    }
+
+
+# -- report ----------------------------------------------------------------------------------------
+
+
+def ratio(ours: float | None, reference: float | None) -> str:
+    return f"{ours / reference:.2f}" if ours and reference else "n/a"
+
+
+def fmt(value: float | None) -> str:
+    return f"{value:.1f}" if value else "n/a"
+
+
+def print_table(rows: list[tuple[str, float | None, float | None, str]]) -> None:
+    print(f"{'measure':<44}{'nianbao':>9}{'reference':>11}{'ratio':>7}  reference is")
+    for label, ours, reference, what in rows:
+        print(f"{label:<44}{fmt(ours):>9}{fmt(reference):>11}{ratio(ours, reference):>7}  {what}")
+
+
+def describe_crawl(name: str, run: CrawlRun) -> str:
+    derive = f"{run.derive:.1f} s" if run.derive is not None else "not timed"
+    runs = f"{run.runs_seconds:.0f} s" if run.runs_seconds is not None else "n/a"
+    return (f"{name}: {run.pages} pages, {run.reports} reports; crawl {run.seconds:.1f} s "
+            f"(crawl_runs {runs}), derive {derive}, wall {run.wall:.1f} s "
+            f"({run.wall_rate:.1f} pages/s incl. start-up and derive); {run.derived}")
 
 
 def main() -> None:
+    if len(sys.argv) > 2 and sys.argv[1] == "--child":
+        mode, rest = sys.argv[2], sys.argv[3:]
+        if mode == "crawl":
+            return child_crawl(rest)
+        if mode == "plain":
+            return child_plain(rest[0], int(rest[1]))
+        return child_fetch(rest[0], int(rest[1]))
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=5, help="parse passes over the pages")
+    parser.add_argument("--reports", type=int, default=2000, help="reports on the scale portal")
+    parser.add_argument("--rounds", type=int, default=3, help="parse passes over the pages")
+    parser.add_argument("--parse-pages", type=int, default=300, help="report pages to parse")
     parser.add_argument("--scrapy-seconds", type=int, default=10)
+    parser.add_argument("--skip-demo", action="store_true", help="no crawl of the demo portals")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        db = Path(tmp) / "bench.db"
-        print("crawling the demo portals…", file=sys.stderr)
-        pages, elapsed = crawl_demo(db)
-        crawl_rate = pages / elapsed
-        print("running scrapy bench…", file=sys.stderr)
-        reference = scrapy_bench(args.scrapy_seconds)
-        n, ours, plain = parse_rates(db, args.rounds)
-    print(f"{'measure':<38}{'nianbao':>12}{'reference':>12}{'ratio':>8}")
-    ref = f"{reference:.1f}" if reference else "n/a"
-    ratio = f"{crawl_rate / reference:.2f}" if reference else "n/a"
-    print(f"{'crawl pages/s (demo, incl. start-up)':<38}{crawl_rate:>12.1f}{ref:>12}{ratio:>8}")
-    print(f"{'parse pages/s (vs plain lxml)':<38}{ours:>12.1f}{plain:>12.1f}{ours / plain:>8.2f}")
-    print(f"crawl: {pages} pages in {elapsed:.1f} s; parse: {n} pages x {args.rounds} rounds")
+    run(args)
+
+
+def run(args: argparse.Namespace) -> None:
+    from demo.scale import ScalePortal
+
+    load_before = os.getloadavg()[0]
+    with tempfile.TemporaryDirectory() as name:
+        tmp = Path(name)
+        with ScalePortal(reports=args.reports) as portal:
+            say(f"scale portal: {args.reports} reports, {portal.page_count()} pages, "
+                f"{portal.start_url}")
+            say("server alone…")
+            served, served_s, served_bytes = server_rate(portal.report_urls(), tmp)
+            say("crawling the scale portal with nianbao…")
+            scale = crawl_scale(tmp / "scale.db", portal)
+            say("crawling it with a plain Scrapy CrawlSpider…")
+            plain_pages, plain_s, plain_wall = plain_spider(portal.start_url)
+        demo = None
+        if not args.skip_demo:
+            say("crawling the demo portals…")
+            demo = crawl_demo(tmp / "demo.db")
+        say("running scrapy bench…")
+        bench = scrapy_bench(args.scrapy_seconds)
+        say("parsing the captured report pages…")
+        pages = report_pages(tmp / "scale.db", args.parse_pages)
+        costs = parse_costs(pages, args.rounds, tmp)
+    plain_rate = plain_pages / plain_s
+    bench_rate = bench[0] / bench[1] if bench else None
+    server = served / served_s if served_s else None
+    rows = [
+        (f"crawl pages/s, scale portal ({args.reports} reports)", scale.rate, plain_rate,
+         "plain Scrapy CrawlSpider, same portal"),
+        ("  same, wall clock incl. start-up + derive", scale.wall_rate, plain_pages / plain_wall,
+         "plain spider, wall clock"),
+        ("crawl pages/s, scale portal", scale.rate, bench_rate, "`scrapy bench`"),
+        ("crawl pages/s, demo portals", demo.rate if demo else None, bench_rate,
+         "`scrapy bench`"),
+        ("parse reports/s (parse_report vs lxml)", 1000 / costs["parse_report"],
+         1000 / costs["lxml"], "lxml fromstring + text_content"),
+    ]
+    print_table(rows)
+    print(describe_crawl("scale crawl", scale))
+    print(f"plain spider: {plain_pages} pages in {plain_s:.1f} s (Scrapy stats), "
+          f"{plain_wall:.1f} s wall; concurrency {CONCURRENCY} for both crawlers")
+    if demo:
+        print(describe_crawl("demo crawl", demo))
+    if bench:
+        print(f"scrapy bench: {bench[0]} pages in {bench[1]:.1f} s")
+    print(f"portal server alone: {fmt(server)} pages/s ({served} detail pages of "
+          f"{served_bytes / max(served, 1) / 1024:.1f} KiB in {served_s:.1f} s, "
+          f"{CONCURRENCY} keep-alive connections from another process)")
+    print(f"per report page (ms, {len(pages)} pages x {args.rounds}): parse_report "
+          f"{costs['parse_report']:.2f}, crawler link scan (scan_page) {costs['scan_page']:.2f}, "
+          f"capture store (add_capture) {costs['add_capture']:.2f}, plain lxml {costs['lxml']:.2f}")
+    print(f"1-minute load average: {load_before:.2f} before, {os.getloadavg()[0]:.2f} after "
+          f"({os.cpu_count()} CPUs; the crawler is one process, the portal server another)")
+    print(f"summary: nianbao crawls {scale.rate:.0f} pages/s ({ratio(scale.rate, plain_rate)} of "
+          f"a plain link-following spider's {plain_rate:.0f}, {ratio(scale.rate, bench_rate)} of "
+          f"scrapy bench's {fmt(bench_rate)}) and parses {1000 / costs['parse_report']:.0f} "
+          f"reports/s ({ratio(costs['lxml'], costs['parse_report'])} of plain lxml's "
+          f"{1000 / costs['lxml']:.0f}).")
+
+
+def say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
 
 
 if __name__ == "__main__":

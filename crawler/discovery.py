@@ -7,6 +7,7 @@ links that only a given CMS hides in scripts or data feeds.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Iterable
@@ -147,6 +148,7 @@ class Link:
         return canonical_url(self.url) + body
 
 
+@functools.lru_cache(maxsize=65536)  # called ~130 times a page on the same few strings
 def canonical_url(url: str) -> str:
     """One spelling per page: sorted query, no fragment, no default port."""
     canonical = canonicalize_url(url, keep_fragments=False)

@@ -67,8 +67,9 @@ def proxy_params(url: str, html: str) -> dict[str, str]:
     """Column, unit and web ids plus paging size, from the script or the proxy URL itself."""
     query = {k.lower(): v for k, v in parse_qsl(urlsplit(url).query)} if is_dataproxy(url) else {}
     params: dict[str, str] = {}
+    lowered = html.lower()  # the regex scans the whole page; skip it when it cannot match
     for name in (*ID_PARAMS, "perpage"):
-        value = query.get(name) or param_value(html, name)
+        value = query.get(name) or (param_value(html, name) if name in lowered else None)
         if value:
             params[name] = value
     return params
