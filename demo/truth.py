@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import yaml
 
 from demo.content import Doc, PortalContent
+from demo.gen.expect import deadline
 
 TRUTH_FIELDS = [
     "title",
@@ -58,6 +60,7 @@ def truth_entry(portal: PortalContent, doc: Doc, base: str) -> dict[str, Any]:
         for a in doc.get("attachments", [])
     ]
     entry["attachment_only"] = any(f in doc["flags"] for f in ATTACHMENT_ONLY_FLAGS)
+    entry["expect"] = doc.get("expect")  # figures and checks (demo/gen/expect.py)
     return entry
 
 
@@ -84,6 +87,46 @@ def ground_truth(
         if doc["kind"] in ("report", "decoy")
     ]
     return [e for e in entries if attachment_only or not e["attachment_only"]]
+
+
+def coverage_truth(contents: list[PortalContent], today: date) -> list[dict[str, Any]]:
+    """The coverage ledger the demo was built to have on `today`.
+
+    One row per portal (site), reporting body and year, from the body's first report on
+    that portal to the last year whose deadline (demo/gen/expect.py) has passed: status
+    `published`, `late` or `missing`. A year not yet due has a row only if a report
+    exists. Copies of another portal's report (`duplicate_of`) do not count.
+    """
+    rows = []
+    for portal in contents:
+        bodies: dict[str, dict[int, Doc]] = {}
+        for doc in portal.docs:
+            if doc["kind"] != "report" or not doc["town"] or doc.get("duplicate_of"):
+                continue
+            years = bodies.setdefault(doc["town"], {})
+            known = years.get(doc["report_year"])
+            if known is None or doc["published"] < known["published"]:
+                years[doc["report_year"]] = doc
+        for town, years in sorted(bodies.items()):
+            rows += body_coverage(portal.id, town, years, today)
+    return rows
+
+
+def body_coverage(site: str, town: str, years: dict[int, Doc], today: date) -> list[dict[str, Any]]:
+    rows = []
+    for year in range(min(years), today.year + 1):
+        due, _ = deadline(town, year)
+        doc = years.get(year)
+        if doc is not None:
+            late = date.fromisoformat(doc["published"]) > due
+            status = "late" if late else "published"
+        elif due < today:
+            status = "missing"
+        else:
+            continue
+        rows.append({"site_id": site, "town": town, "year": year, "status": status,
+                     "id": doc["id"] if doc else None})
+    return rows
 
 
 def sites_yaml(contents: list[PortalContent], start_urls: dict[str, str]) -> str:

@@ -280,11 +280,12 @@ def test_post2019_reports_carry_the_standard_table_labels(truth: list[dict[str, 
     for entry in truth:
         if entry["kind"] != "report" or entry["format"] != "post2019" or entry["tables"] == 0:
             continue
-        text = text_of(decode(*fetch(entry["urls"][0])[1:]))
+        # labels broken by spaces, <br> or over two header rows (商业 / 企业) are on purpose
+        text = re.sub(r"\s+", "", text_of(decode(*fetch(entry["urls"][0])[1:])))
         marker = "本年新制作数量" if entry["report_year"] <= 2020 else "本年制发件数"
         if entry["duplicate_of"] is None:
             assert marker in text and "结转下年度继续办理" in text, entry["id"]
-            assert "法律服务机构" in text and "未经复议直接起诉" in text, entry["id"]
+            assert "法律服务" in text and "未经复议直接起诉" in text, entry["id"]
 
 
 def test_generator_reproduces_the_committed_content(tmp_path: Path) -> None:

@@ -315,7 +315,8 @@ def application_row(state: Pass, label: str) -> str | None:
     group = first_key(label, vocab.APPLICATION_GROUPS)
     if group:
         state.group = group
-    elif key is not None:
+    elif key is not None and not (state.group and key.startswith(state.group + "_")):
+        # a numbered sub-row (a converter's "" under a merged group label) keeps its group
         state.group = None
     if key is None and state.group == "other":
         if vocab.OTHER_SUBROW.search(label):
@@ -327,17 +328,32 @@ def application_row(state: Pass, label: str) -> str | None:
 
 def row_values(state: Pass, number: int, row: list[Cell]) -> list[tuple[Column, Cell]] | None:
     header = state.header
-    if header and header.grid == number and len(row) == header.width and lined_up(header, row):
-        return [(column, row[column.index]) for column in header.columns]
     run = trailing_values(row)
+    standard = state.spec.standard
+    fits_standard = bool(standard) and len(run) == len(standard or ()) and (
+        state.spec.table != REVIEWS or state.context
+    )
+    if (
+        header
+        and header.grid == number
+        and len(row) == header.width
+        and lined_up(header, row)
+        and not (fits_standard and lacks_standard_column(header, standard))
+    ):
+        return [(column, row[column.index]) for column in header.columns]
     if not run:
         return None
     if header and len(run) == len(header.columns):
         return list(zip(header.columns, run))
-    standard = state.spec.standard
-    if standard and len(run) == len(standard) and (state.spec.table != REVIEWS or state.context):
+    if standard and fits_standard:
         return [(Column(-1, key, None), cell) for key, cell in zip(standard, run)]
     return None
+
+
+def lacks_standard_column(header: Header, standard: tuple[ColumnKey, ...] | None) -> bool:
+    """A header that misread a column (a converter's shifted header rows): the row's run of
+    exactly the template's number of values is then read in the template's order."""
+    return bool(standard) and not set(standard or ()) <= {column.key for column in header.columns}
 
 
 def lined_up(header: Header, row: list[Cell]) -> bool:

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from demo.gen import decoys
+from demo.gen.expect import expectations
 from demo.gen.narrative import build_narrative
 from demo.gen.numerals import year_in_chinese
 from demo.gen.plan import GEO
@@ -95,6 +96,7 @@ def report_doc(spec: ReportSpec) -> Doc:
         blocks, signed = build_narrative(spec)
         n_tables = 0
         doc["format"] = "pre2019"
+    doc["expect"] = expectations(spec, blocks, spec.is_post2019)
     doc.update(
         town=spec.unit,
         report_year=spec.year,

@@ -91,7 +91,9 @@ def active_blocks(spec: ReportSpec, rng: random.Random, ctx: dict[str, Any]) -> 
     ctx["n_total"] = ctx["n_site"] + ctx["n_board_items"] + ctx["n_other"]
     sub = "active_subheads" in spec.flags
     blocks = [heading(2, "（一）公开内容")] if sub else []
-    blocks.append(para(fill(rng.choice(P.ACTIVE_TOTAL), ctx)))
+    total = para(fill(rng.choice(P.ACTIVE_TOTAL), ctx))
+    total["truth"] = {"narrative": {"active_published": ctx["n_total"]}}
+    blocks.append(total)
     if "items" in spec.flags:
         counts = split_total(rng, ctx["n_total"], len(P.ACTIVE_ITEMS))
         for i, (item, n) in enumerate(zip(P.ACTIVE_ITEMS, counts), 1):
@@ -106,10 +108,13 @@ def active_blocks(spec: ReportSpec, rng: random.Random, ctx: dict[str, Any]) -> 
 
 def request_blocks(spec: ReportSpec, rng: random.Random, ctx: dict[str, Any]) -> list[Block]:
     if spec.n_req == 0:
-        return [para(fill(rng.choice(P.REQUEST_ZERO), ctx))]
-    n_no = 1 if spec.n_req > 1 else 0
-    extra = {"n_ok": spec.n_req - n_no, "n_no": n_no, "topic": rng.choice(P.REQUEST_TOPICS)}
-    return [para(fill(P.REQUEST_SOME[0], {**ctx, **extra}))]
+        block = para(fill(rng.choice(P.REQUEST_ZERO), ctx))
+    else:
+        n_no = 1 if spec.n_req > 1 else 0
+        extra = {"n_ok": spec.n_req - n_no, "n_no": n_no, "topic": rng.choice(P.REQUEST_TOPICS)}
+        block = para(fill(P.REQUEST_SOME[0], {**ctx, **extra}))
+    block["truth"] = {"narrative": {"requests_received": spec.n_req}}
+    return [block]
 
 
 def simple(pool: list[str]) -> Any:

@@ -100,11 +100,22 @@ def statistical_tables(
             for i, name in enumerate(names, 1)
         ]
     blanks = "blank_zeros" in spec.flags
+    shape = frozenset(spec.flags)
     counts = active_counts(spec, rng)
     if counts["purchase"]:
         counts["purchase_sum"] = rng.randint(5, 80)
+    if "yuan" in shape:
+        add_yuan(counts)
     return [
-        tables.active_table(version, counts),
-        tables.request_table(version, spec.n_req, rng, blanks),
-        tables.review_table(blanks),
+        tables.active_table(version, counts, shape),
+        tables.request_table(version, spec.n_req, rng, blanks, shape),
+        tables.review_table(blanks, shape),
     ]
+
+
+def add_yuan(counts: dict[str, int]) -> None:
+    """Amounts an editor typed in 元: a purchase (60号) and a fee (30号) with odd yuan."""
+    if not counts["purchase"]:
+        counts["purchase"], counts["purchase_sum"] = 2, 15
+    counts["purchase_yuan"] = counts["purchase_sum"] * 10_000 + 2_790
+    counts["fee_yuan"] = 3_500

@@ -75,15 +75,20 @@ def heading_html(block: Doc, style: str) -> str:
     return f'<p style="text-indent:2em"><{tag}>{text}</{tag}></p>'
 
 
+def cell_text_html(text: str) -> str:
+    """A cell's text; a line break an editor typed inside a label becomes <br>."""
+    return escape(text).replace("\n", "<br>") or "&nbsp;"
+
+
 def cell_html(cell: Any) -> str:
     if isinstance(cell, str):
-        return f'<td><p style="text-align:center">{escape(cell) or "&nbsp;"}</p></td>'
+        return f'<td><p style="text-align:center">{cell_text_html(cell)}</p></td>'
     spans = ""
     if cell.get("r", 1) > 1:
         spans += f' rowspan="{cell["r"]}"'
     if cell.get("c", 1) > 1:
         spans += f' colspan="{cell["c"]}"'
-    return f'<td{spans}><p style="text-align:center">{escape(cell["x"]) or "&nbsp;"}</p></td>'
+    return f'<td{spans}><p style="text-align:center">{cell_text_html(cell["x"])}</p></td>'
 
 
 def table_html(block: Doc) -> str:

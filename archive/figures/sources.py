@@ -1,0 +1,159 @@
+"""Where a stored report's figures are read from: its page, its attachment, or its prose.
+
+Tried in order, the first that yields a standard table wins:
+
+1. `html`: the report's preferred capture (`reports.capture_id`), decoded with
+   `archive.parse.decode_html` and read by `extract_tables` (images where the tables
+   should be are counted here, even when no table is found);
+2. `attachment`: the tables of the report's files (`attachments` rows with status ok,
+   the file the text came from first), from the extraction cache (`extractions`), read
+   by `extract_rows`;
+3. `prose`: for a narrative (pre-2019 format) report, `extract_prose` on its text.
+
+Every input has a key (content hashes and the extraction code's fingerprint), so a
+rebuild re-reads only what changed: same key, same figures.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import zlib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from archive.errors import DecodeError
+from archive.figures.prose import extract_prose
+from archive.figures.tables import Extraction, extract_rows, extract_tables
+from archive.parse import decode_html
+from archive.records import PRE2019
+from archive.store import Archive
+
+log = logging.getLogger(__name__)
+
+HTML, ATTACHMENT, PROSE = "html", "attachment", "prose"
+# Modules whose code decides what is extracted: a change in any of them re-reads everything.
+EXTRACTION_MODULES = ("grid.py", "tables.py", "vocab.py", "prose.py", "sources.py")
+HTML_TYPES = ("text/html", "application/xhtml", "text/plain")
+HTML_MARKS = (b"<html", b"<!doctype", b"<head", b"<body", b"<table", b"<div", b"<p")
+CAPTURE_SQL = "SELECT sha256, content_type, headers FROM captures WHERE id = ?"
+FILES_SQL = """
+SELECT a.url, a.sha256 FROM attachments a JOIN extractions e ON e.sha256 = a.sha256
+WHERE a.report_id = ? AND a.status = 'ok' AND e.status = 'ok'
+ORDER BY a.main DESC, a.url
+"""
+
+
+@dataclass
+class Inputs:
+    """What a report's figures can be read from, and a key that changes when any does."""
+
+    capture_id: int | None
+    capture_sha: str | None
+    content_type: str | None
+    headers: dict[str, str]
+    files: list[tuple[str, str]]  # (url, sha256) of readable attachments, best first
+    narrative: bool
+    text: str
+
+    @property
+    def key(self) -> str:
+        parts = [
+            code_fingerprint(),
+            self.capture_sha or "",
+            ",".join(sha for _, sha in self.files),
+            hashlib.sha1(self.text.encode("utf-8")).hexdigest() if self.narrative else "",
+        ]
+        return hashlib.sha1("|".join(parts).encode("utf-8")).hexdigest()
+
+
+@dataclass
+class Read:
+    """Figures of one report and where they came from (source None: nothing read)."""
+
+    extraction: Extraction | None
+    source: str | None
+    input: str | None
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    here = Path(__file__).resolve().parent
+    digest = hashlib.sha1()
+    for name in EXTRACTION_MODULES:
+        digest.update((here / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def inputs_of(archive: Archive, report: dict[str, Any]) -> Inputs:
+    """The inputs of one `reports` row, from the database only (no body read)."""
+    db = archive.db
+    sha = content_type = None
+    headers: dict[str, str] = {}
+    if report.get("capture_id") is not None:
+        row = db.execute(CAPTURE_SQL, [report["capture_id"]]).fetchone()
+        if row:
+            sha, content_type = row[0], row[1]
+            headers = json.loads(row[2] or "{}")
+    files = [(url, file_sha) for url, file_sha in db.execute(FILES_SQL, [report["id"]])]
+    narrative = report.get("format") == PRE2019
+    return Inputs(report.get("capture_id"), sha, content_type, headers, files, narrative,
+                  report.get("text") or "")
+
+
+def read_figures(archive: Archive, inputs: Inputs) -> Read:
+    """The figures of a report from the first input that has a standard table."""
+    page = tables_from_capture(archive, inputs)
+    if page is not None and page.tables:
+        return Read(page, HTML, f"capture {inputs.capture_id}")
+    for url, sha in inputs.files:
+        found = tables_from_file(archive, sha)
+        if found is not None and found.tables:
+            return Read(found, ATTACHMENT, url)
+    if inputs.narrative and inputs.text:
+        prose = extract_prose(inputs.text)
+        if page is not None:
+            prose.images = page.images
+        return Read(prose, PROSE, "reports.text")
+    if page is not None:
+        return Read(page, HTML, f"capture {inputs.capture_id}")
+    return Read(None, None, None)
+
+
+def tables_from_capture(archive: Archive, inputs: Inputs) -> Extraction | None:
+    if inputs.capture_id is None or inputs.capture_sha is None:
+        return None
+    body = archive.capture_body(inputs.capture_id)
+    if not body or not looks_like_html(body, inputs.content_type):
+        return None
+    try:
+        html, _ = decode_html(body, inputs.headers)
+    except DecodeError as error:
+        log.debug("capture %s not decoded: %s", inputs.capture_id, error)
+        return None
+    return extract_tables(html)
+
+
+def looks_like_html(body: bytes, content_type: str | None) -> bool:
+    kind = (content_type or "").split(";")[0].strip().lower()
+    if kind:
+        return kind.startswith(HTML_TYPES)
+    head = body[:1024].lower()
+    return any(mark in head for mark in HTML_MARKS)
+
+
+def tables_from_file(archive: Archive, sha: str) -> Extraction | None:
+    """The standard tables among a file's tables, from the extraction cache."""
+    row = archive.db.execute("SELECT result FROM extractions WHERE sha256 = ?", [sha]).fetchone()
+    if row is None or row[0] is None:
+        return None
+    try:
+        result = json.loads(zlib.decompress(row[0]))
+    except (zlib.error, ValueError) as error:
+        log.debug("extraction %s unreadable: %s", sha, error)
+        return None
+    tables = result.get("tables") or []
+    return extract_rows(tables) if tables else None
