@@ -48,9 +48,10 @@ lint: install ## ruff and mypy
 	$(BIN)/ruff check archive crawler demo tests
 	$(BIN)/mypy archive crawler demo
 
-bench: install ## Crawl, parse and attachment-extraction throughput, beside scrapy bench, lxml and pdftotext
+bench: install ## Crawl, parse, attachment and no-change nightly figures, beside scrapy bench, lxml, pdftotext
 	$(BIN)/python bench/bench_crawl.py
 	$(BIN)/python bench/bench_attachments.py
+	$(BIN)/python bench/bench_nightly.py
 
 bench-search: install ## Chinese search on a 100,000-report synthetic archive (takes a while)
 	$(BIN)/python bench/bench_search.py

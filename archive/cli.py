@@ -173,12 +173,107 @@ def serve(port: int, host: str, db_path: str) -> None:
     serve_archive(db_path, host, port)
 
 
+@cli.command()
+@click.option("--sites", "sites_file", default="sites.yml", show_default=True,
+              type=click.Path(dir_okay=False), help="YAML list of portals to crawl.")
+@click.option("--log-file", type=click.Path(dir_okay=False),
+              help="Rotating log file (default: nightly.log beside the archive).")
+@click.option("--quiet", is_flag=True, help="Print nothing when every site is ok (for cron mail).")
+@click.option("--now", hidden=True, help="Decide what is due as if it were this UTC time.")
+@db_option
+@friendly_errors
+def nightly(sites_file: str, log_file: str | None, quiet: bool, now: str | None,
+            db_path: str) -> None:
+    """Crawl every site incrementally, build, record the run, print one line: for cron.
+
+    Holds a lock beside the archive: a second run exits at once with status 75. Exits 1
+    when a site failed or is broken (yielded reports before, none now).
+
+    Example: nianbao nightly --sites sites.yml --db data/nianbao.db --quiet
+    """
+    from archive.errors import NightlyLockedError
+    from archive.nightly import (
+        LOCKED_EXIT,
+        default_log_file,
+        nightly_lock,
+        run_nightly,
+        start_file_log,
+    )
+    from crawler.run import parse_now
+    from crawler.sites import load_sites
+
+    sites = load_sites(sites_file)
+    try:
+        with nightly_lock(db_path):
+            start_file_log(log_file or default_log_file(db_path))
+            result = run_nightly(db_path, sites, now=parse_now(now) if now else None)
+    except NightlyLockedError as error:
+        echo_err(f"Error: {error}")
+        raise SystemExit(LOCKED_EXIT) from None
+    if result.exit_code or not quiet:
+        click.echo(result.line())
+    raise SystemExit(result.exit_code)
+
+
+@cli.command()
+@click.argument("report_id")
+@db_option
+@friendly_errors
+def versions(report_id: str, db_path: str) -> None:
+    """List every text a report has had: version, dates seen, hash, captures.
+
+    Example: nianbao versions 3f9a0c1d2e4b5a69 --db data/nianbao.db
+    """
+    from archive.errors import VersionNotFoundError
+    from archive.versions import list_versions
+
+    require_db(db_path)
+    with Archive(db_path) as archive:
+        found = list_versions(archive.db, report_id)
+        withdrawn = archive.db.execute("SELECT withdrawn_at, withdrawn_reason FROM reports "
+                                       "WHERE id = ?", [report_id]).fetchone()
+    if not found:
+        raise VersionNotFoundError(report_id, None)
+    for v in found:
+        click.echo(f"v{v.version}  {v.first_seen} .. {v.last_seen}  sha256:{v.text_sha256[:16]}  "
+                   f"{len(v.capture_ids)} captures  {v.url or ''}")
+    if withdrawn and withdrawn[0]:
+        click.echo(f"withdrawn {withdrawn[0]} ({withdrawn[1]})")
+
+
+@cli.command()
+@click.argument("report_id")
+@click.argument("first", type=int, required=False)
+@click.argument("second", type=int, required=False)
+@db_option
+@friendly_errors
+def diff(report_id: str, first: int | None, second: int | None, db_path: str) -> None:
+    """Show what changed between two versions of a report (the last two by default).
+
+    Example: nianbao diff 3f9a0c1d2e4b5a69 1 2 --db data/nianbao.db
+    """
+    from archive.versions import diff_versions
+
+    if (first is None) != (second is None):
+        raise click.UsageError("give two versions (V1 V2) or none")
+    require_db(db_path)
+    with Archive(db_path) as archive:
+        older, newer, lines = diff_versions(archive.db, report_id, first, second)
+    if not lines:
+        echo_err(f"v{older.version} and v{newer.version} read the same")
+    for line in lines:
+        click.echo(line)
+
+
 @cli.command("demo-portal")
 @click.option("--port", type=int, default=8100, show_default=True,
               help="First port; each demo portal takes the next one.")
 @click.option("--write-sites", type=click.Path(dir_okay=False),
               help="Also write a sites.yml listing the demo portals.")
-def demo_portal(port: int, write_sites: str | None) -> None:
+@click.option("--state", type=click.IntRange(0, 2), default=0, show_default=True,
+              help="Serve the portals as they are later on (1: edits, removals, a new "
+                   "report, a 500; 2: a portal broken). Also /admin/state?set=N.")
+def demo_portal(port: int, write_sites: str | None, state: int) -> None:
     """Serve the bundled demo portals on 127.0.0.1 until interrupted.
 
     Example: nianbao demo-portal --port 8100 --write-sites data/demo-sites.yml
@@ -186,7 +281,7 @@ def demo_portal(port: int, write_sites: str | None) -> None:
     from demo.server import serve_forever
 
     try:
-        serve_forever(port, write_sites)
+        serve_forever(port, write_sites, state)
     except OSError as error:
         raise click.ClickException(f"cannot serve on port {port} and up: {error.strerror}")
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from archive.attachments import derive_attachments
+from archive.figures.store import derive_figures
+from archive.freshness import derive_withdrawals
 from archive.store import Archive
 
 
@@ -32,13 +34,7 @@ Step = Callable[[Archive, DeriveSummary], None]
 
 def steps() -> list[Step]:
     """The derivation steps, in the order they must run."""
-    found: list[Step] = [derive_attachments]
-    try:
-        from archive.figures.store import derive_figures
-        found.append(derive_figures)
-    except ImportError:
-        pass
-    return found
+    return [derive_attachments, derive_withdrawals, derive_figures]
 
 
 def derive_all(archive: Archive, *, today: date | None = None) -> DeriveSummary:

@@ -23,6 +23,7 @@ from typing import Any
 import sqlite_utils
 from w3lib.url import canonicalize_url
 
+from archive import versions
 from archive.records import Report
 from archive.search import connect as connect_search
 from archive.search import enable_search
@@ -52,7 +53,9 @@ TABLES: dict[str, dict[str, Any]] = {
         columns={"id": int, "url": str, "url_key": str, "fetched_at": str, "status": int,
                  "headers": str, "content_type": str, "size": int, "sha256": str,
                  "error": str, "note": str, "run_id": int, "site_id": str,
-                 "referrer": str, "link_text": str},
+                 "referrer": str, "link_text": str, "kind": str, "conditional": int,
+                 "raw_sha256": str, "raw_size": int, "warc_file": str, "warc_offset": int,
+                 "warc_length": int, "warc_record_id": str, "warc_type": str},
         pk="id",
     ),
     "reports": dict(
@@ -60,7 +63,12 @@ TABLES: dict[str, dict[str, Any]] = {
                  "county": str, "province": str, "report_year": int, "published": str,
                  "signed": str, "source": str, "format": str, "tampered": int,
                  "spam_terms": str, "text": str, "platform": str, "index_no": str,
-                 "site_id": str, "capture_id": int, "first_seen": str, "last_seen": str},
+                 "site_id": str, "capture_id": int, "first_seen": str, "last_seen": str,
+                 "withdrawn_at": str, "withdrawn_reason": str,
+                 # derived by archive.figures.store (issue #6)
+                 "template": str, "table_images": int, "division_code": str,
+                 "division_level": str, "division_match": str, "division_province": str,
+                 "division_city": str, "division_county": str, "division_township": str},
         pk="id",
     ),
     "report_urls": dict(
@@ -87,7 +95,62 @@ TABLES: dict[str, dict[str, Any]] = {
                  "result": bytes, "extracted_at": str},
         pk="sha256",
     ),
+    # Issue #6, written by archive.figures.store (the derive step): every cell of the
+    # standard tables and every narrative figure, the checks, where the figures were read
+    # from, and the coverage ledger.
+    "figures": dict(
+        columns={"report_id": str, "table": str, "row_key": str, "column_key": str,
+                 "value": "ANY", "unit": str, "raw": str, "source": str, "sentence": str},
+        pk=("report_id", "table", "row_key", "column_key"),
+    ),
+    "checks": dict(
+        columns={"report_id": str, "check": str, "status": str, "detail": str},
+        pk=("report_id", "check"),
+    ),
+    "figure_sources": dict(
+        columns={"report_id": str, "source": str, "input": str, "input_key": str,
+                 "template": str, "table_images": int, "figures": int, "notes": str,
+                 "derived_at": str},
+        pk="report_id",
+    ),
+    "coverage": dict(
+        columns={"site_id": str, "town": str, "year": int, "division_code": str,
+                 "report_id": str, "status": str, "detail": str},
+        pk=("site_id", "town", "year"),
+    ),
+    # Issue #4: every text a report had, the crawl schedule per URL, health per site, and
+    # one row per `nianbao nightly` (archive/versions.py, freshness.py, health.py, nightly.py).
+    "report_versions": dict(
+        columns={"report_id": str, "version": int, "text_sha256": str, "first_seen": str,
+                 "last_seen": str, "capture_ids": str, "url": str, "text": str},
+        pk=("report_id", "version"),
+    ),
+    "url_state": dict(
+        columns={"url_key": str, "url": str, "site_id": str, "etag": str, "last_modified": str,
+                 "fingerprint": str, "last_checked": str, "last_changed": str,
+                 "next_visit": str, "checks": int, "changes": int, "last_status": int,
+                 "last_capture_id": int, "listed_at": str, "gone_at": str, "gone_reason": str},
+        pk="url_key",
+    ),
+    "site_status": dict(
+        columns={"site_id": str, "last_run": str, "last_success": str, "run_id": int,
+                 "reports_found": int, "errors": int, "status": str, "detail": str},
+        pk="site_id",
+    ),
+    "nightly_runs": dict(
+        columns={"id": int, "started": str, "ended": str, "sites": int, "requests": int,
+                 "list_requests": int, "report_requests": int, "report_bodies": int,
+                 "not_modified": int, "skipped": int, "reports_found": int, "reports_new": int,
+                 "reports_updated": int, "versions_new": int, "withdrawn": int, "errors": int,
+                 "failed_sites": str, "broken_sites": str, "status": str, "summary": str,
+                 "seconds": float},
+        pk="id",
+    ),
 }
+
+# Optional capture columns written by the crawler (crawler/wire.py), see add_capture.
+WIRE_COLUMNS = ("kind", "conditional", "raw_sha256", "raw_size", "warc_file", "warc_offset",
+                "warc_length", "warc_record_id", "warc_type")
 
 INDEXES = [
     ("captures", ["url_key"]),
@@ -102,6 +165,12 @@ INDEXES = [
     ("reports", ["county"]),
     ("report_urls", ["url_key"]),
     ("attachments", ["report_id"]),
+    ("url_state", ["site_id"]),
+    ("captures", ["raw_sha256"]),
+    ("figures", ["table", "row_key", "column_key"]),
+    ("checks", ["check", "status"]),
+    ("coverage", ["status"]),
+    ("reports", ["division_code"]),
 ]
 
 # Declared so Datasette links rows across tables; SQLite does not enforce them here.
@@ -114,6 +183,13 @@ FOREIGN_KEYS: dict[str, list[tuple[str, str, str]]] = {
     "crawl_runs": [("site_id", "sites", "id")],
     "attachments": [("report_id", "reports", "id"), ("capture_id", "captures", "id"),
                     ("sha256", "blobs", "sha256")],
+    "report_versions": [("report_id", "reports", "id")],
+    "url_state": [("site_id", "sites", "id"), ("last_capture_id", "captures", "id")],
+    "site_status": [("site_id", "sites", "id"), ("run_id", "crawl_runs", "id")],
+    "figures": [("report_id", "reports", "id")],
+    "checks": [("report_id", "reports", "id")],
+    "figure_sources": [("report_id", "reports", "id")],
+    "coverage": [("site_id", "sites", "id"), ("report_id", "reports", "id")],
 }
 
 
@@ -219,11 +295,13 @@ class Archive:
                     body: bytes | None, run_id: int | None = None, site_id: str | None = None,
                     error: str | None = None, note: str | None = None,
                     fetched_at: str | None = None, referrer: str | None = None,
-                    link_text: str | None = None) -> int:
+                    link_text: str | None = None, **wire: Any) -> int:
         """Store one fetch (or failed fetch) and return its capture id. Commits at once.
 
         `referrer` is the page that linked the URL and `link_text` the link's label
-        (attachments are tied to their report page through them)."""
+        (attachments are tied to their report page through them). `wire` holds the
+        crawl's extra columns: `kind` (the request's role), `conditional`, `raw_sha256` and
+        `raw_size` (bytes as received, before content decoding) and the `warc_*` location."""
         headers = dict(headers or {})
         row: dict[str, Any] = {
             "url": url, "url_key": url_key(url), "fetched_at": fetched_at or now_iso(),
@@ -231,6 +309,7 @@ class Archive:
             "content_type": _header(headers, "content-type"), "error": error, "note": note,
             "run_id": run_id, "site_id": site_id, "size": None, "sha256": None,
             "referrer": referrer, "link_text": link_text or None,
+            **{k: v for k, v in wire.items() if k in WIRE_COLUMNS},
         }
         with self.transaction():
             if body is not None:
@@ -284,12 +363,14 @@ class Archive:
                 row.update(capture_id=capture_id, first_seen=seen_at, last_seen=seen_at)
                 self.db["reports"].insert(row)
                 self._write_sections(rid, report)
+                self._note_text(rid, report, capture_id, seen_at)
                 return "new"
             last_seen = max(existing["last_seen"] or seen_at, seen_at)
             other_copy = existing["url"] != row["url"]
             if other_copy and not _preferred(existing, row):
                 self.db["reports"].update(rid, {"last_seen": last_seen})
                 return "unchanged"
+            self._note_text(rid, report, capture_id, seen_at)
             changed = [f for f in CONTENT_FIELDS if existing.get(f) != row.get(f)]
             if not changed:
                 self.db["reports"].update(rid, {"last_seen": last_seen})
@@ -299,6 +380,11 @@ class Archive:
             self._write_sections(rid, report)
             # Switching to an identical copy under another URL is not an edit.
             return "unchanged" if changed == ["url"] else "updated"
+
+    def _note_text(self, rid: str, report: Report, capture_id: int | None, seen_at: str) -> None:
+        """Keep every text the report had (report_versions)."""
+        versions.record_text(self.db, rid, report.text, url=report.url, capture_id=capture_id,
+                             seen_at=seen_at)
 
     def _report_row(self, report: Report, site_id: str | None) -> dict[str, Any]:
         site = self.site(site_id) or {}
@@ -347,8 +433,9 @@ class Archive:
             self.db["sections"].insert_all(rows)
 
     def clear_reports(self) -> None:
-        """Drop every derived row (reports, sections, report_urls); captures stay."""
-        for table in ("sections", "report_urls", "reports"):
+        """Drop every derived row (reports, sections, report_urls, report_versions: all
+        rebuilt from the captures, oldest first); captures and url_state stay."""
+        for table in ("sections", "report_urls", "report_versions", "reports"):
             self.db.execute(f"DELETE FROM [{table}]")
 
     def counts(self) -> dict[str, int]:

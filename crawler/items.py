@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from archive.records import Report
 from crawler.sites import Site
@@ -15,3 +16,4 @@ class ReportItem:
     report: Report
     capture_id: int | None
     site: Site
+    response: Any = None  # the Scrapy response, for the spider's after-save bookkeeping

@@ -5,10 +5,11 @@
 pipeline can point reports and notes at the exact bytes they came from.
 
 It sits at 585, after HttpCompressionMiddleware (590): the body stored is the one Scrapy
-hands the spider, already decompressed, and headers have lost Content-Encoding. A
-byte-exact WARC capture of the wire format is issue #4's job. Redirects never reach 585
+hands the spider, already decompressed, and headers have lost Content-Encoding. The bytes
+as received are kept by `crawler.wire.WireMiddleware` (595) and written to WARC with the
+capture (`captures.raw_sha256`, `captures.warc_*`). Redirects never reach 585
 (RedirectMiddleware at 600 turns them into new requests), so `RedirectCaptureMiddleware`
-records 3xx responses at 650 before they are followed.
+records 3xx responses at 650 before they are followed. A 304 is stored with no body.
 """
 
 from __future__ import annotations
@@ -34,7 +35,9 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet import error as net
 from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
+from archive.store import now_iso
 from crawler.sites import netloc_of
+from crawler.wire import record_wire, take_wire
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +92,13 @@ def is_robots(url: str) -> bool:
     return urlsplit(url).path == "/robots.txt"
 
 
+def request_kind(request: Request) -> dict[str, Any]:
+    """`kind` (the spider's role for the request: start, nav, page, frame, candidate;
+    robots) and `conditional` (1 when it carried If-None-Match / If-Modified-Since)."""
+    kind = request.meta.get("role") or ("robots" if is_robots(request.url) else None)
+    return {"kind": kind, "conditional": int(bool(request.meta.get("conditional")))}
+
+
 class CaptureMiddleware:
     """Store every response and every download failure via `Archive.add_capture`."""
 
@@ -116,10 +126,14 @@ class CaptureMiddleware:
         location = response.headers.get("Location") or b""
         note = (f"redirect to {location.decode('latin-1')}"
                 if response.status in REDIRECT_STATUSES else None)
+        fetched_at = now_iso()
+        wire = record_wire(spider.archive, getattr(spider, "warc", None), request,
+                           take_wire(request, response), fetched_at)
         capture_id = spider.archive.add_capture(
             response.url, status=response.status, headers=headers_dict(response.headers),
-            body=response.body, run_id=spider.run_id, site_id=spider.site.id, note=note,
-            **link_of(request),
+            body=None if response.status == 304 else response.body, run_id=spider.run_id,
+            site_id=spider.site.id, note=note, fetched_at=fetched_at, **link_of(request),
+            **request_kind(request), **wire,
         )
         request.meta["capture_id"] = capture_id
         response.flags.append(CAPTURED_FLAG)
@@ -133,7 +147,7 @@ class CaptureMiddleware:
         reason = describe_failure(exception)
         request.meta["capture_id"] = spider.archive.add_capture(
             request.url, status=None, headers=None, body=None, run_id=spider.run_id,
-            site_id=spider.site.id, error=reason, **link_of(request),
+            site_id=spider.site.id, error=reason, **link_of(request), **request_kind(request),
         )
         log.debug("capture failure %s: %s", request.url, reason)
         return

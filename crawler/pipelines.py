@@ -43,5 +43,8 @@ class ArchivePipeline:
         outcome = archive.save_report(item.report, capture_id=item.capture_id,
                                       site_id=item.site.id)
         spider.tally.add_outcome(outcome)  # type: ignore[union-attr]
+        saved = getattr(spider, "report_saved", None)
+        if saved is not None:
+            saved(item)  # only now is the page "checked": a kill before this refetches it
         log.debug("%s report %s", outcome, item.report.url)
         return item

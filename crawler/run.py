@@ -14,10 +14,13 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from archive.errors import CrawlFailedError, NianbaoError
-from archive.store import DEFAULT_DB, Archive
+from archive.health import BROKEN, SiteHealth, update_site_status
+from archive.store import DEFAULT_DB, Archive, now_iso
+from archive.warc import WarcSink, recover_open_files, warc_dir_for
 from crawler.settings import ASYNCIO_REACTOR, BASE_SETTINGS, site_settings
 from crawler.sites import Site, load_sites, site_from_url
 from crawler.tally import SiteTally
@@ -48,6 +51,11 @@ class SiteResult:
     reports_unchanged: int
     errors: int
     error_detail: str | None = None
+    skipped: int = 0  # known pages not due (not requested)
+    not_modified: int = 0  # 304 answers
+    gone: int = 0  # pages found gone
+    health: str = "ok"  # site_status.status: ok / failing / broken
+    health_detail: str | None = None
 
 
 @dataclass
@@ -60,6 +68,9 @@ class CrawlSummary:
     failed_sites: list[str] = field(default_factory=list)
     sites: list[SiteResult] = field(default_factory=list)
     seconds: float = 0.0
+    skipped: int = 0
+    not_modified: int = 0
+    broken_sites: list[str] = field(default_factory=list)
 
     @classmethod
     def of(cls, results: list[SiteResult], seconds: float) -> CrawlSummary:
@@ -71,6 +82,9 @@ class CrawlSummary:
             errors=sum(r.errors for r in results),
             failed_sites=[r.site_id for r in results if r.status == "failed"],
             sites=results, seconds=seconds,
+            skipped=sum(r.skipped for r in results),
+            not_modified=sum(r.not_modified for r in results),
+            broken_sites=[r.site_id for r in results if r.health == BROKEN],
         )
 
     def line(self) -> str:
@@ -79,8 +93,13 @@ class CrawlSummary:
         text = (f"crawled {count} site{'s' if count != 1 else ''}: {self.pages} pages fetched, "
                 f"{self.reports_found} reports ({self.reports_new} new, "
                 f"{self.reports_updated} updated), {self.errors} errors")
+        if self.not_modified or self.skipped:
+            text += (f"; known pages: {self.not_modified} not modified, "
+                     f"{self.skipped} not due")
         if self.failed_sites:
             text += f"; failed: {', '.join(self.failed_sites)}"
+        if self.broken_sites:
+            text += f"; broken: {', '.join(self.broken_sites)}"
         return text
 
     def failure_detail(self) -> str:
@@ -124,10 +143,18 @@ def finish_job(archive: Archive, job: Job) -> SiteResult:
     status, detail = outcome_of(job.tally)
     t = job.tally
     result = SiteResult(job.site.id, job.run_id, status, t.pages, t.reports_found,
-                        t.reports_new, t.reports_updated, t.reports_unchanged, t.errors, detail)
+                        t.reports_new, t.reports_updated, t.reports_unchanged, t.errors, detail,
+                        skipped=t.skipped, not_modified=t.not_modified, gone=t.gone)
     archive.finish_run(job.run_id, pages=t.pages, reports_found=t.reports_found,
                        reports_new=t.reports_new, reports_updated=t.reports_updated,
                        errors=t.errors, status=status, error_detail=detail)
+    health = SiteHealth(job.site.id, job.run_id, status, t.reports_found, t.errors, detail,
+                        t.lost_listing)
+    with archive.transaction():
+        result.health = update_site_status(archive.db, health, now_iso())
+    row = archive.db.execute("SELECT detail FROM site_status WHERE site_id = ?",
+                             [job.site.id]).fetchone()
+    result.health_detail = row[0] if row else None
     return result
 
 
@@ -194,7 +221,8 @@ def quiet_recorded_errors(log_level: str) -> None:
         logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
-def schedule(process: Any, archive: Archive, job: Job, settings: dict[str, Any]) -> None:
+def schedule(process: Any, archive: Archive, job: Job, settings: dict[str, Any],
+             **spider_args: Any) -> None:
     from scrapy.crawler import Crawler
     from scrapy.settings import Settings
 
@@ -211,20 +239,26 @@ def schedule(process: Any, archive: Archive, job: Job, settings: dict[str, Any])
         log.error("%s: %s", job.site.id, job.tally.crash)
 
     deferred = process.crawl(crawler, site=job.site, run_id=job.run_id, archive=archive,
-                             tally=job.tally)
+                             tally=job.tally, **spider_args)
     deferred.addErrback(crashed)
 
 
 def run_crawl(db_path: str, sites: list[Site], *, concurrency: int | None = None,
               delay: float | None = None, progress: Progress | None = None,
-              max_pages: int | None = None, log_level: str = "WARNING") -> CrawlSummary:
-    """Crawl every site once, all at the same time; return what was fetched and found."""
+              max_pages: int | None = None, log_level: str = "WARNING",
+              now: datetime | None = None, warc: bool = True) -> CrawlSummary:
+    """Crawl every site once, all at the same time; return what was fetched and found.
+
+    Incremental against an existing archive: known report pages are fetched only when
+    due (`now` decides; tests move it forward), conditionally when the portal sent
+    validators. Every response is also written to WARC under `<db folder>/warc/`."""
     ensure_asyncio_reactor()
     use_bundled_suffix_list()
     from scrapy.crawler import CrawlerProcess
     from twisted.internet import reactor
 
     began = time.monotonic()
+    sink = open_warc_sink(db_path) if warc else None
     with Archive(db_path) as archive:
         jobs = []
         for site in sites:
@@ -236,13 +270,27 @@ def run_crawl(db_path: str, sites: list[Site], *, concurrency: int | None = None
         for job in jobs:
             schedule(process, archive, job, {
                 **site_settings(job.site, concurrency=concurrency, delay=delay,
-                                max_pages=max_pages), "LOG_LEVEL": log_level})
+                                max_pages=max_pages), "LOG_LEVEL": log_level},
+                warc=sink, now=now)
         reporter = ProgressReporter([job.tally for job in jobs], progress)
         reactor.callWhenRunning(reporter.start)  # type: ignore[attr-defined]
-        process.start()
+        try:
+            process.start()
+        finally:
+            if sink is not None:
+                sink.close()
         reporter.stop()
         results = [finish_job(archive, job) for job in jobs]
     return CrawlSummary.of(results, time.monotonic() - began)
+
+
+def open_warc_sink(db_path: str) -> WarcSink:
+    """The WARC writer for this run, after finishing any file a killed run left open."""
+    directory = warc_dir_for(db_path)
+    if directory.is_dir():
+        for path in recover_open_files(directory):
+            log.warning("finished WARC file left open by an interrupted run: %s", path.name)
+    return WarcSink(directory)
 
 
 # -- command line (tests and scripts; the `nianbao crawl` command wraps run_crawl) ----------
@@ -261,7 +309,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--delay", type=float, help="seconds between requests to a portal")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
     parser.add_argument("--log-level", default="WARNING", help="Scrapy log level")
+    parser.add_argument("--now", type=parse_now, help="decide what is due as if it were this "
+                        "UTC time (ISO 8601); for tests")
     return parser.parse_args(argv)
+
+
+def parse_now(text: str) -> datetime:
+    """An ISO 8601 time, UTC unless it says otherwise."""
+    moment = datetime.fromisoformat(text)  # Python 3.11 reads a trailing Z
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -272,7 +328,7 @@ def main(argv: list[str] | None = None) -> int:
         if not sites:
             raise CrawlFailedError("crawl", "give --url URL or --sites sites.yml")
         summary = run_crawl(args.db, sites, concurrency=args.concurrency, delay=args.delay,
-                            max_pages=args.max_pages, log_level=args.log_level,
+                            max_pages=args.max_pages, log_level=args.log_level, now=args.now,
                             progress=lambda line: print(line, file=sys.stderr, flush=True))
         from archive.derive import derive_all
 

@@ -37,6 +37,7 @@ BASE_SETTINGS: dict[str, Any] = {
     "DOWNLOADER_MIDDLEWARES": {
         "crawler.middlewares.PortalHostsMiddleware": 60,
         "crawler.middlewares.CaptureMiddleware": 585,
+        "crawler.wire.WireMiddleware": 595,  # bytes as received, before decompression (590)
         "crawler.middlewares.RedirectCaptureMiddleware": 650,
     },
     "ITEM_PIPELINES": {"crawler.pipelines.ArchivePipeline": 300},

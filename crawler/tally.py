@@ -22,6 +22,13 @@ class SiteTally:
     start_errors: list[str] = field(default_factory=list)
     finish_reason: str | None = None
     crash: str | None = None  # the crawler could not even start
+    # incremental crawling (crawler/incremental.py)
+    skipped: int = 0  # known candidate pages not due this run (not requested)
+    not_modified: int = 0  # 304 answers to conditional requests
+    rechecked: int = 0  # report URLs asked again because no list linked them
+    gone: int = 0  # candidate URLs found gone (404/410, soft-404)
+    list_errors: int = 0  # errors on start, navigation and list pages
+    lost_listing: str | None = None  # most known reports left the lists at once
 
     def add_error(self, url: str, reason: str) -> None:
         self.errors += 1

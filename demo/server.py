@@ -5,29 +5,36 @@
         demo.ground_truth()               # expected reports and decoys
 
 `serve_forever(8100, "data/demo-sites.yml")` is what `nianbao demo-portal` runs.
+`DemoPortals(state=1)` / `.set_state(2)` move the portals forward in time (demo/changes.py).
 """
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
+from collections.abc import Callable
+from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Self
 from urllib.parse import parse_qs, urlsplit
 
+from demo.changes import ADMIN_PATH, LivePortal, changed_urls
 from demo.content import PortalContent, load_portals
-from demo.render import site_for
-from demo.render.common import Request, Site, parse_form
-from demo.truth import ground_truth, sites_yaml
+from demo.render.common import Request, Response, parse_form
+from demo.truth import coverage_truth, ground_truth, sites_yaml
 
 
-def handler_for(site: Site) -> type[BaseHTTPRequestHandler]:
-    """A request handler class bound to one portal."""
+def handler_for(live: LivePortal, admin: Callable[[Request], Response]) -> type[
+        BaseHTTPRequestHandler]:
+    """A request handler class bound to one portal (`admin` answers /admin/state)."""
+    server_name = live.current.site.server_name if live.current else "nginx"
 
     class PortalHandler(BaseHTTPRequestHandler):
-        server_version = site.server_name
+        server_version = server_name
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # headers and body go in separate writes
 
         def version_string(self) -> str:
             return self.server_version
@@ -51,14 +58,18 @@ def handler_for(site: Site) -> type[BaseHTTPRequestHandler]:
                 parse_qs(parts.query, keep_blank_values=True),
                 form or {},
             )
-            response = site.respond(request)
+            if request.path == ADMIN_PATH:
+                response = admin(request)
+            else:
+                response = live.respond(request, dict(self.headers.items()))
             self.send_response(response.status)
-            self.send_header("Content-Type", response.content_type)
-            self.send_header("Content-Length", str(len(response.body)))
+            if response.status != 304:
+                self.send_header("Content-Type", response.content_type)
+                self.send_header("Content-Length", str(len(response.body)))
             for name, value in response.headers.items():
                 self.send_header(name, value)
             self.end_headers()
-            if send_body:
+            if send_body and response.status != 304:
                 self.wfile.write(response.body)
 
         def log_message(self, format: str, *args: Any) -> None:
@@ -67,13 +78,25 @@ def handler_for(site: Site) -> type[BaseHTTPRequestHandler]:
     return PortalHandler
 
 
+class PortalServer(ThreadingHTTPServer):
+    """A portal's server; a client hanging up mid-answer (a killed crawler) is not news."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 class DemoPortals:
     """Every demo portal served from background threads until stop()."""
 
-    def __init__(self, base_port: int = 0, host: str = "127.0.0.1"):
+    def __init__(self, base_port: int = 0, host: str = "127.0.0.1", state: int = 0):
         self.host = host
         self.base_port = base_port
+        self.state = state
         self.contents: list[PortalContent] = load_portals()
+        self.live: list[LivePortal] = []
         self.servers: list[ThreadingHTTPServer] = []
         self.threads: list[threading.Thread] = []
         self.portals: dict[str, str] = {}
@@ -82,7 +105,9 @@ class DemoPortals:
     def start(self) -> Self:
         for offset, content in enumerate(self.contents):
             port = self.base_port + offset if self.base_port else 0
-            server = ThreadingHTTPServer((self.host, port), handler_for(site_for(content)))
+            live = LivePortal(content, self.state)
+            self.live.append(live)
+            server = PortalServer((self.host, port), handler_for(live, self.admin))
             server.daemon_threads = True
             thread = threading.Thread(
                 target=server.serve_forever, name=f"demo-{content.id}", daemon=True
@@ -94,6 +119,27 @@ class DemoPortals:
             self.portals[content.id] = base
             self.start_urls[content.id] = base
         return self
+
+    def set_state(self, state: int) -> None:
+        """Move every portal to another state (demo/changes.py) while they are served."""
+        for live in self.live:
+            live.set_state(state)
+        self.state = state
+
+    def admin(self, request: Request) -> Response:
+        """`/admin/state` says the state; `/admin/state?set=N` switches every portal."""
+        wanted = request.arg("set")
+        if wanted:
+            try:
+                self.set_state(int(wanted))
+            except ValueError as error:
+                return Response(400, f"{error}\n".encode(), "text/plain; charset=utf-8")
+        return Response(200, f"state {self.state}\n".encode(), "text/plain; charset=utf-8")
+
+    def changes(self) -> dict[str, list[str]]:
+        """Absolute URLs of what the later states change: edited, removed, unlisted,
+        soft_404, failing, added."""
+        return changed_urls(self.contents, self.portals)
 
     def stop(self) -> None:
         for server in self.servers:
@@ -117,6 +163,11 @@ class DemoPortals:
         entry's `attachments` lists its files."""
         return ground_truth(self.contents, self.portals, attachment_only)
 
+    def coverage_truth(self, today: date) -> list[dict[str, Any]]:
+        """The coverage ledger the demo was built to have on `today` (issue #6): one row
+        per portal, reporting body and due year, with status published, late or missing."""
+        return coverage_truth(self.contents, today)
+
     def sites_yaml(self) -> str:
         """A sites.yml text listing these portals with their start URLs."""
         return sites_yaml(self.contents, self.start_urls)
@@ -130,9 +181,9 @@ def write_atomically(path: Path, text: str) -> None:
     partial.replace(path)
 
 
-def serve_forever(base_port: int, write_sites: str | None = None) -> None:
+def serve_forever(base_port: int, write_sites: str | None = None, state: int = 0) -> None:
     """Serve every portal on base_port, base_port+1, ... until Ctrl-C."""
-    with DemoPortals(base_port) as demo:
+    with DemoPortals(base_port, state=state) as demo:
         for content in demo.contents:
             print(
                 f"{content.id:<10} {content.style:<7} {demo.start_urls[content.id]}  "

@@ -12,22 +12,35 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Iterator
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode
 
 import scrapy
-from scrapy.exceptions import IgnoreRequest
-from scrapy.http import Request, Response, TextResponse
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest
+from scrapy.http import HtmlResponse, Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from archive import freshness
 from archive.errors import DecodeError, NotAReportError
+from archive.freshness import SOFT_404
 from archive.parse import parse_report
 from archive.parse.titles import classify_title
+from archive.warc import WarcSink
 from crawler import discovery
 from crawler.discovery import FRAME as FRAME_LINK
 from crawler.discovery import RECORD, Link
+from crawler.incremental import (
+    Revisits,
+    body_fingerprint,
+    is_html,
+    looks_soft_404,
+    redirected_home,
+    text_fingerprint,
+)
 from crawler.items import ReportItem
 from crawler.middlewares import describe_failure, headers_dict
 from crawler.scan import PageScan, scan_page
@@ -106,16 +119,27 @@ class PortalSpider(scrapy.Spider):
     name = "portal"
 
     def __init__(self, site: Site, run_id: int | None, archive: Any, tally: SiteTally,
-                 max_depth: int | None = None, **kwargs: Any):
+                 max_depth: int | None = None, warc: WarcSink | None = None,
+                 now: datetime | None = None, **kwargs: Any):
         super().__init__(name=site.id, **kwargs)
         self.site = site
         self.run_id = run_id
         self.archive = archive
         self.tally = tally
+        self.warc = warc  # read by the capture middleware
         self.allowed_netlocs = set(site.allowed_hosts)
         self.max_depth = int(site.overrides.get("max_depth") or max_depth or DEFAULT_MAX_DEPTH)
         self.this_year = date.today().year
         self.seen: set[str] = set()
+        self.revisits = Revisits(archive, site.id, now)
+        self.replays: list[tuple[str, dict[str, Any]]] = []  # known pages to follow offline
+        self.rechecked = False
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PortalSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
+        return spider
 
     async def start(self) -> AsyncIterator[Request]:
         for url in self.site.start_urls:
@@ -136,16 +160,35 @@ class PortalSpider(scrapy.Spider):
         if link.method != "GET":
             kwargs = {"method": link.method, "body": urlencode(link.formdata),
                       "headers": {"Content-Type": "application/x-www-form-urlencoded"}}
+        elif role == CANDIDATE:
+            visit = self.revisits.plan(link.url)
+            if not visit.fetch:
+                self.skip_known(link.url)
+                if self.revisits.unsettled(link.url):
+                    self.replays.append((link.url, meta))
+                return None
+            meta.update(conditional=bool(visit.headers), handle_httpstatus_list=[304])
+            kwargs = {"headers": visit.headers}
         return Request(link.url, callback=self.parse_page, errback=self.on_error, meta=meta,
                        priority=priority_of(role, link, depth, in_reports), **kwargs)
 
     # -- responses ---------------------------------------------------------------------------
+
+    def skip_known(self, url: str) -> None:
+        """A known candidate that is not due: counted, and as a report page if it was one."""
+        self.tally.skipped += 1
+        if self.revisits.was_report_page(url):
+            self.tally.add_outcome("unchanged")
 
     def parse_page(self, response: Response) -> Iterator[Any]:
         meta = response.meta
         if meta.get("role") == START:
             self.tally.start_ok = True
         role = meta.get("role")
+        if response.status == 304:
+            self.not_modified(response)
+            yield from self.replay(self.original_url(response), meta)
+            return
         if not isinstance(response, TextResponse):
             if role == CANDIDATE:
                 yield from self.report_items(response)
@@ -156,14 +199,28 @@ class PortalSpider(scrapy.Spider):
             for item in self.report_items(response):
                 found = True
                 yield item
+        yield from self.follow_scan(response.url, scan, meta, found)
+
+    def follow_scan(self, url: str, scan: PageScan, meta: Any, found: bool) -> Iterator[Request]:
         in_reports = bool(meta.get("in_reports")) or discovery.mentions_reports(
             scan.title + " " + scan.breadcrumb)
         # A report page with no body but a file ("附件：….pdf") is followed like a report: to
         # its files, whatever their labels say (附件1, 点击下载, P020210115….pdf).
         bodiless = (str(meta.get("not_report", "")).startswith("no report body")
                     and not scan.pages and any(discovery.is_attachment(x.url) for x in scan.links))
-        yield from self.follow(response.url, scan, int(meta.get("nav_depth", 0)), in_reports,
+        yield from self.follow(url, scan, int(meta.get("nav_depth", 0)), in_reports,
                                found or bodiless)
+
+    def replay(self, url: str, meta: Any) -> Iterator[Request]:
+        """Follow the links of a known page from its stored copy, with no request: after a
+        304, or when the run that fetched it was killed before following them."""
+        stored = self.revisits.stored_page(url) if self.archive is not None else None
+        if stored is None or not is_html(stored.headers, stored.body):
+            return
+        page = HtmlResponse(stored.url, body=stored.body, headers=stored.headers)
+        scan = scan_page(stored.url, page.text, self.this_year)
+        yield from self.follow_scan(stored.url, scan, {**meta, "not_report": stored.not_report},
+                                    self.revisits.was_report_page(url))
 
     def follow(self, page_url: str, scan: PageScan, depth: int, in_reports: bool,
                on_report: bool) -> Iterator[Request]:
@@ -172,11 +229,15 @@ class PortalSpider(scrapy.Spider):
             role = judge_link_on_report(link) if on_report else judge_link(link, in_reports)
             if role is None:
                 continue
+            if role == CANDIDATE and not on_report:
+                self.revisits.note_listed(link.url)
             if role == NAV and depth + 1 > self.max_depth:
                 continue
             child_depth = depth if role == FRAME else depth + 1
             request = self.request_for(link, role, child_depth,
                                        self.child_in_reports(link, role, page_url, in_reports))
+            while self.replays:
+                yield from self.replay(*self.replays.pop())
             if request is not None:
                 request.meta["referrer"] = page_url  # ties an attachment to its report page
                 yield request
@@ -206,13 +267,78 @@ class PortalSpider(scrapy.Spider):
             response.meta["not_report"] = error.reason
             label = "not a report" if isinstance(error, NotAReportError) else "cannot decode"
             self.note(capture_id, f"{label}: {error.reason}")
+            self.checked(response, self.rejected_fingerprint(response))
             return
         except Exception as error:  # a parser bug must not end the crawl
             log.exception("parser failed on %s", response.url)
             self.tally.add_error(response.url, f"parser failed: {type(error).__name__}")
             self.note(capture_id, f"parser failed: {type(error).__name__}: {error}")
             return
-        yield ReportItem(report=report, capture_id=capture_id, site=self.site)
+        yield ReportItem(report=report, capture_id=capture_id, site=self.site, response=response)
+
+    def report_saved(self, item: ReportItem) -> None:
+        """Called by the pipeline once the report is stored."""
+        if item.response is not None:
+            self.checked(item.response, text_fingerprint(item.report.text))
+
+    # -- what the archive learns about known pages ---------------------------------------------
+
+    def original_url(self, response: Response) -> str:
+        redirects = response.meta.get("redirect_urls") or []
+        return str(redirects[0]) if redirects else response.url
+
+    def checked(self, response: Response, fingerprint: str) -> None:
+        """A candidate answered with a page: note what it says (url_state)."""
+        if response.meta.get("role") != CANDIDATE:
+            return
+        url = self.original_url(response)
+        outcome = self.revisits.record(url, response.status, headers_dict(response.headers),
+                                       fingerprint, response.meta.get("capture_id"),
+                                       recheck=bool(response.meta.get("recheck")))
+        if fingerprint.startswith("gone:"):
+            self.tally.gone += 1
+            self.note(response.meta.get("capture_id"), "soft-404: the report page is gone")
+        log.debug("%s %s", outcome, url)
+
+    def rejected_fingerprint(self, response: Response) -> str:
+        """A page that is no report: a soft-404 when it used to be one and says it is gone."""
+        url = self.original_url(response)
+        if self.revisits.was_report(url):
+            text = response.text if isinstance(response, TextResponse) else ""
+            if redirected_home(response.meta, response.url) or looks_soft_404(text[:20000]):
+                return "gone:" + SOFT_404
+        return body_fingerprint(response.body)
+
+    def not_modified(self, response: Response) -> None:
+        """A 304: the page and the report it holds are unchanged."""
+        url = self.original_url(response)
+        capture_id = response.meta.get("capture_id")
+        self.tally.not_modified += 1
+        self.revisits.record(url, 304, headers_dict(response.headers), None, capture_id,
+                             recheck=bool(response.meta.get("recheck")))
+        if self.revisits.confirm(url, capture_id):
+            self.tally.add_outcome("unchanged")
+
+    def on_idle(self) -> None:
+        """Once the crawl has run dry: ask again for report URLs that left their lists."""
+        if self.rechecked:
+            return
+        self.rechecked = True
+        if not self.tally.start_ok or self.tally.list_errors:
+            return  # a list that did not load says nothing about the reports on it
+        unlisted = self.revisits.unlisted()
+        self.tally.lost_listing = self.revisits.mass_loss(unlisted)
+        if self.tally.lost_listing or not unlisted:
+            return
+        for state in unlisted:
+            headers = freshness.conditional_headers(state)
+            meta = {"role": CANDIDATE, "recheck": True, "in_reports": True, "nav_depth": 0,
+                    "anchor": "", "conditional": bool(headers), "handle_httpstatus_list": [304]}
+            self.crawler.engine.crawl(Request(state.url, callback=self.parse_page,
+                                              errback=self.on_error, meta=meta, headers=headers,
+                                              dont_filter=True, priority=100))
+        self.tally.rechecked += len(unlisted)
+        raise DontCloseSpider
 
     def note(self, capture_id: int | None, text: str) -> None:
         if capture_id is not None:
@@ -228,10 +354,29 @@ class PortalSpider(scrapy.Spider):
         is_start = request.meta.get("role") == START
         if isinstance(exc, IgnoreRequest) and not isinstance(exc, HttpError):
             log.debug("not fetched %s: %s", request.url, reason)
-        else:
+        elif not self.known_gone(request, exc):
             self.tally.add_error(request.url, reason)
+            if request.meta.get("role") == PAGE or (request.meta.get("in_reports")
+                                                    and request.meta.get("role") != CANDIDATE):
+                self.tally.list_errors += 1  # a report list that did not load
         if is_start:
             self.tally.start_errors.append(f"{request.url}: {reason}")
 
+    def known_gone(self, request: Request, exc: BaseException) -> bool:
+        """Record a known candidate's failure in url_state; True when it says "gone"
+        (404/410 on a URL the archive holds: a withdrawal, not a crawl error)."""
+        if request.meta.get("role") != CANDIDATE or request.method != "GET":
+            return False
+        url = (request.meta.get("redirect_urls") or [request.url])[0]
+        status = exc.response.status if isinstance(exc, HttpError) else None
+        capture_id = request.meta.get("capture_id")
+        if status in freshness.GONE_STATUSES and self.revisits.state(url) is not None:
+            self.revisits.record(url, status, None, f"gone:{status}", capture_id)
+            self.tally.gone += 1
+            return True
+        self.revisits.record_failure(url, status, capture_id)
+        return False
+
     def closed(self, reason: str) -> None:
         self.tally.finish_reason = reason
+        self.revisits.finish()

@@ -1,0 +1,190 @@
+"""`nianbao nightly`: one unattended run for cron — lock, crawl, build, record, one line.
+
+1. Take an exclusive `fcntl.flock` on `<db>.lock`; if another run holds it, stop at once
+   (`NightlyLockedError`, exit status `LOCKED_EXIT`).
+2. Log to a rotating file (`logging.handlers.RotatingFileHandler`).
+3. Mark crawl runs a killed process left `running` as `interrupted`.
+4. Crawl every site incrementally (crawler.run.run_crawl), then derive (attachments,
+   figures, withdrawals): the incremental build.
+5. Write a `nightly_runs` row and return one summary line; the exit status is 1 when any
+   site failed or is broken.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import logging.handlers
+import os
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from archive.errors import NightlyLockedError
+from archive.store import Archive, now_iso
+
+log = logging.getLogger(__name__)
+
+LOCKED_EXIT = 75  # EX_TEMPFAIL: another run holds the lock; try again later
+FAILED_EXIT = 1
+LOG_MAX_BYTES = 5 * 1024 * 1024
+LOG_BACKUPS = 10
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+LIST_KINDS = ("start", "nav", "page", "frame")
+
+REQUESTS_SQL = """
+SELECT count(*),
+       sum(kind IN ('start', 'nav', 'page', 'frame')),
+       sum(kind = 'candidate'),
+       sum(kind = 'candidate' AND sha256 IS NOT NULL AND status BETWEEN 200 AND 299),
+       sum(status = 304)
+FROM captures WHERE run_id BETWEEN ? AND ?
+"""
+
+
+@dataclass
+class NightlyResult:
+    run_id: int
+    counts: dict[str, Any] = field(default_factory=dict)
+    failed_sites: list[str] = field(default_factory=list)
+    broken: dict[str, str] = field(default_factory=dict)  # site -> why
+    seconds: float = 0.0
+
+    @property
+    def exit_code(self) -> int:
+        return FAILED_EXIT if self.failed_sites or self.broken else 0
+
+    def line(self) -> str:
+        """`nightly #12: 5 sites ok; 49 requests (43 list, 0 report bodies, ...); ...`"""
+        c = self.counts
+        healthy = c["sites"] - len(self.failed_sites) - len(self.broken)
+        text = (f"nightly #{self.run_id}: {c['sites']} sites, {healthy} ok; "
+                f"{c['requests']} requests ({c['list_requests']} list pages, "
+                f"{c['report_bodies']} report bodies, {c['not_modified']} not modified, "
+                f"{c['skipped']} not due); {c['reports_new']} new reports, "
+                f"{c['versions_new']} new versions, {c['withdrawn']} withdrawn; "
+                f"{c['errors']} errors; {self.seconds:.1f} s")
+        if self.failed_sites:
+            text += f"; FAILED: {', '.join(self.failed_sites)}"
+        if self.broken:
+            text += "; BROKEN: " + ", ".join(f"{s} ({why})" for s, why in self.broken.items())
+        return text
+
+
+def lock_path_for(db_path: str | Path) -> Path:
+    return Path(f"{db_path}.lock")
+
+
+@contextmanager
+def nightly_lock(db_path: str | Path) -> Iterator[Path]:
+    """Hold an exclusive lock beside the archive; NightlyLockedError when it is taken.
+
+    The kernel drops the lock when the process dies, even by SIGKILL: no stale locks."""
+    path = lock_path_for(db_path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        holder = os.read(fd, 200).decode("utf-8", "replace").strip() or "unknown process"
+        os.close(fd)
+        raise NightlyLockedError(str(path), holder) from None
+    try:
+        os.ftruncate(fd, 0)
+        os.write(fd, f"pid {os.getpid()} since {now_iso()}".encode())
+        yield path
+    finally:
+        os.ftruncate(fd, 0)
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
+def default_log_file(db_path: str | Path) -> Path:
+    return Path(db_path).resolve().parent / "nightly.log"
+
+
+def start_file_log(log_file: str | Path) -> logging.Handler:
+    """Send INFO and up (ours and Scrapy's) to a rotating file."""
+    Path(log_file).parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.handlers.RotatingFileHandler(
+        log_file, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8")
+    handler.setLevel(logging.INFO)
+    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    if root.level > logging.INFO or root.level == logging.NOTSET:
+        root.setLevel(logging.INFO)
+    return handler
+
+
+def mark_interrupted(archive: Archive) -> int:
+    """Crawl runs still `running` were killed: with the lock held, none is alive."""
+    with archive.transaction():
+        cursor = archive.db.execute(
+            "UPDATE crawl_runs SET status = 'interrupted', ended = coalesce(ended, ?) "
+            "WHERE status = 'running'", [now_iso()])
+    return cursor.rowcount
+
+
+def count_since(archive: Archive, sql: str, started: str) -> int:
+    return int(archive.db.execute(sql, [started]).fetchone()[0] or 0)
+
+
+def request_counts(archive: Archive, run_ids: list[int]) -> dict[str, int]:
+    if not run_ids:
+        return dict.fromkeys(("requests", "list_requests", "report_requests", "report_bodies",
+                              "not_modified"), 0)
+    row = archive.db.execute(REQUESTS_SQL, [min(run_ids), max(run_ids)]).fetchone()
+    names = ("requests", "list_requests", "report_requests", "report_bodies", "not_modified")
+    return {name: int(value or 0) for name, value in zip(names, row)}
+
+
+def run_nightly(db_path: str, sites: list[Any], *, now: datetime | None = None,
+                progress: Callable[[str], None] | None = None) -> NightlyResult:
+    """Crawl, derive and record one nightly run (the caller holds the lock)."""
+    from archive.derive import derive_all
+    from crawler.run import run_crawl
+
+    began, started = time.monotonic(), now_iso()
+    with Archive(db_path) as archive:
+        if interrupted := mark_interrupted(archive):
+            log.warning("%d crawl runs were interrupted by a killed process", interrupted)
+        with archive.transaction():
+            table = archive.db.table("nightly_runs")
+            run_id = int(table.insert({"started": started, "status": "running",
+                                       "sites": len(sites)}).last_pk or 0)
+    summary = run_crawl(db_path, sites, now=now, progress=progress or log.info)
+    result = NightlyResult(run_id, failed_sites=list(summary.failed_sites))
+    with Archive(db_path) as archive:
+        derived = derive_all(archive)
+        log.info(derived.line())
+        result.broken = {r.site_id: r.health_detail or "broken" for r in summary.sites
+                         if r.health == "broken"}
+        result.counts = {
+            "sites": len(sites), **request_counts(archive, [r.run_id for r in summary.sites]),
+            "skipped": summary.skipped, "reports_found": summary.reports_found,
+            "reports_new": summary.reports_new, "reports_updated": summary.reports_updated,
+            "versions_new": count_since(archive, "SELECT count(*) FROM report_versions "
+                                                 "WHERE version > 1 AND first_seen >= ?", started),
+            "withdrawn": count_since(archive, "SELECT count(*) FROM reports "
+                                              "WHERE withdrawn_at >= ?", started),
+            "errors": summary.errors,
+        }
+        result.seconds = time.monotonic() - began
+        record_result(archive, result)
+    return result
+
+
+def record_result(archive: Archive, result: NightlyResult) -> None:
+    status = "failed" if result.failed_sites else "broken" if result.broken else "ok"
+    with archive.transaction():
+        archive.db.table("nightly_runs").update(result.run_id, {
+            **result.counts, "ended": now_iso(), "status": status, "summary": result.line(),
+            "failed_sites": ", ".join(result.failed_sites) or None,
+            "broken_sites": ", ".join(result.broken) or None,
+            "seconds": round(result.seconds, 2),
+        })
