@@ -329,6 +329,12 @@ class Archive:
         with self.transaction():
             self.db["captures"].update(capture_id, {"note": note})
 
+    def capture_time(self, capture_id: int | None) -> str | None:
+        """When a capture was fetched (None for an unknown id)."""
+        row = self.db.execute("SELECT fetched_at FROM captures WHERE id = ?",
+                              [capture_id]).fetchone()
+        return row[0] if row else None
+
     def capture_body(self, capture_id: int) -> bytes | None:
         row = self.db.execute(
             "SELECT b.body FROM captures c JOIN blobs b ON b.sha256 = c.sha256 WHERE c.id = ?",

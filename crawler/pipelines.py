@@ -40,8 +40,10 @@ class ArchivePipeline:
         if not isinstance(item, ReportItem) or archive is None:
             return item
         fill_place(item)
+        # seen when fetched, not when saved, so a rebuild from captures gives the same times
         outcome = archive.save_report(item.report, capture_id=item.capture_id,
-                                      site_id=item.site.id)
+                                      site_id=item.site.id,
+                                      seen_at=archive.capture_time(item.capture_id))
         spider.tally.add_outcome(outcome)  # type: ignore[union-attr]
         saved = getattr(spider, "report_saved", None)
         if saved is not None:
