@@ -16,15 +16,24 @@ import zlib
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import sqlite_utils
+from sqlite_utils.db import Table
 from w3lib.url import canonicalize_url
 
 from archive import versions
 from archive.records import Report
+from archive.schema import (  # noqa: F401 - schema names are re-exported from here
+    FOREIGN_KEYS,
+    INDEXES,
+    TABLES,
+    WIRE_COLUMNS,
+    add_missing_columns,
+    ensure_schema,
+)
 from archive.search import connect as connect_search
 from archive.search import enable_search
 
@@ -36,165 +45,9 @@ CONTENT_FIELDS = (
     "signed", "source", "format", "tampered", "spam_terms", "text", "platform", "index_no",
 )
 
-TABLES: dict[str, dict[str, Any]] = {
-    "sites": dict(
-        columns={"id": str, "name": str, "province": str, "city": str, "county": str,
-                 "town": str, "start_urls": str, "registered": str},
-        pk="id",
-    ),
-    "blobs": dict(columns={"sha256": str, "size": int, "body": bytes}, pk="sha256"),
-    "crawl_runs": dict(
-        columns={"id": int, "started": str, "ended": str, "site_id": str, "start_urls": str,
-                 "pages": int, "reports_found": int, "reports_new": int,
-                 "reports_updated": int, "errors": int, "status": str, "error_detail": str},
-        pk="id",
-    ),
-    "captures": dict(
-        columns={"id": int, "url": str, "url_key": str, "fetched_at": str, "status": int,
-                 "headers": str, "content_type": str, "size": int, "sha256": str,
-                 "error": str, "note": str, "run_id": int, "site_id": str,
-                 "referrer": str, "link_text": str, "kind": str, "conditional": int,
-                 "raw_sha256": str, "raw_size": int, "warc_file": str, "warc_offset": int,
-                 "warc_length": int, "warc_record_id": str, "warc_type": str},
-        pk="id",
-    ),
-    "reports": dict(
-        columns={"id": str, "url": str, "title": str, "title_raw": str, "town": str,
-                 "county": str, "province": str, "report_year": int, "published": str,
-                 "signed": str, "source": str, "format": str, "tampered": int,
-                 "spam_terms": str, "text": str, "platform": str, "index_no": str,
-                 "site_id": str, "capture_id": int, "first_seen": str, "last_seen": str,
-                 "withdrawn_at": str, "withdrawn_reason": str,
-                 # derived by archive.figures.store (issue #6)
-                 "template": str, "table_images": int, "division_code": str,
-                 "division_level": str, "division_match": str, "division_province": str,
-                 "division_city": str, "division_county": str, "division_township": str},
-        pk="id",
-    ),
-    "report_urls": dict(
-        columns={"report_id": str, "url_key": str, "url": str, "capture_id": int,
-                 "first_seen": str, "last_seen": str},
-        pk=("report_id", "url_key"),
-    ),
-    "sections": dict(
-        columns={"report_id": str, "ordinal": int, "level": int, "heading": str, "text": str},
-        pk=("report_id", "ordinal"),
-    ),
-    # Written by archive.attachments (the derive step): one row per attachment URL, and
-    # one cached extraction per distinct file body.
-    "attachments": dict(
-        columns={"id": str, "report_id": str, "capture_id": int, "url": str, "filename": str,
-                 "mime": str, "kind": str, "bytes": int, "sha256": str, "pages": int,
-                 "text_chars": int, "extractor": str, "status": str, "error": str,
-                 "referrer": str, "link_text": str, "main": int, "site_id": str},
-        pk="id",
-    ),
-    "extractions": dict(
-        columns={"sha256": str, "settings": str, "kind": str, "status": str, "error": str,
-                 "pages": int, "text_chars": int, "extractor": str, "seconds": float,
-                 "result": bytes, "extracted_at": str},
-        pk="sha256",
-    ),
-    # Issue #6, written by archive.figures.store (the derive step): every cell of the
-    # standard tables and every narrative figure, the checks, where the figures were read
-    # from, and the coverage ledger.
-    "figures": dict(
-        columns={"report_id": str, "table": str, "row_key": str, "column_key": str,
-                 "value": "ANY", "unit": str, "raw": str, "source": str, "sentence": str},
-        pk=("report_id", "table", "row_key", "column_key"),
-    ),
-    "checks": dict(
-        columns={"report_id": str, "check": str, "status": str, "detail": str},
-        pk=("report_id", "check"),
-    ),
-    "figure_sources": dict(
-        columns={"report_id": str, "source": str, "input": str, "input_key": str,
-                 "template": str, "table_images": int, "figures": int, "notes": str,
-                 "derived_at": str},
-        pk="report_id",
-    ),
-    "coverage": dict(
-        columns={"site_id": str, "town": str, "year": int, "division_code": str,
-                 "report_id": str, "status": str, "detail": str},
-        pk=("site_id", "town", "year"),
-    ),
-    # Issue #4: every text a report had, the crawl schedule per URL, health per site, and
-    # one row per `nianbao nightly` (archive/versions.py, freshness.py, health.py, nightly.py).
-    "report_versions": dict(
-        columns={"report_id": str, "version": int, "text_sha256": str, "first_seen": str,
-                 "last_seen": str, "capture_ids": str, "url": str, "text": str},
-        pk=("report_id", "version"),
-    ),
-    "url_state": dict(
-        columns={"url_key": str, "url": str, "site_id": str, "etag": str, "last_modified": str,
-                 "fingerprint": str, "last_checked": str, "last_changed": str,
-                 "next_visit": str, "checks": int, "changes": int, "last_status": int,
-                 "last_capture_id": int, "listed_at": str, "gone_at": str, "gone_reason": str},
-        pk="url_key",
-    ),
-    "site_status": dict(
-        columns={"site_id": str, "last_run": str, "last_success": str, "run_id": int,
-                 "reports_found": int, "errors": int, "status": str, "detail": str},
-        pk="site_id",
-    ),
-    "nightly_runs": dict(
-        columns={"id": int, "started": str, "ended": str, "sites": int, "requests": int,
-                 "list_requests": int, "report_requests": int, "report_bodies": int,
-                 "not_modified": int, "skipped": int, "reports_found": int, "reports_new": int,
-                 "reports_updated": int, "versions_new": int, "withdrawn": int, "errors": int,
-                 "failed_sites": str, "broken_sites": str, "status": str, "summary": str,
-                 "seconds": float},
-        pk="id",
-    ),
-}
-
-# Optional capture columns written by the crawler (crawler/wire.py), see add_capture.
-WIRE_COLUMNS = ("kind", "conditional", "raw_sha256", "raw_size", "warc_file", "warc_offset",
-                "warc_length", "warc_record_id", "warc_type")
-
-INDEXES = [
-    ("captures", ["url_key"]),
-    ("captures", ["sha256"]),
-    ("captures", ["run_id"]),
-    ("reports", ["town"]),
-    ("reports", ["report_year"]),
-    ("reports", ["published"]),
-    ("reports", ["format"]),
-    ("reports", ["tampered"]),
-    ("reports", ["province"]),
-    ("reports", ["county"]),
-    ("report_urls", ["url_key"]),
-    ("attachments", ["report_id"]),
-    ("url_state", ["site_id"]),
-    ("captures", ["raw_sha256"]),
-    ("figures", ["table", "row_key", "column_key"]),
-    ("checks", ["check", "status"]),
-    ("coverage", ["status"]),
-    ("reports", ["division_code"]),
-]
-
-# Declared so Datasette links rows across tables; SQLite does not enforce them here.
-FOREIGN_KEYS: dict[str, list[tuple[str, str, str]]] = {
-    "captures": [("sha256", "blobs", "sha256"), ("run_id", "crawl_runs", "id"),
-                 ("site_id", "sites", "id")],
-    "reports": [("capture_id", "captures", "id"), ("site_id", "sites", "id")],
-    "report_urls": [("report_id", "reports", "id"), ("capture_id", "captures", "id")],
-    "sections": [("report_id", "reports", "id")],
-    "crawl_runs": [("site_id", "sites", "id")],
-    "attachments": [("report_id", "reports", "id"), ("capture_id", "captures", "id"),
-                    ("sha256", "blobs", "sha256")],
-    "report_versions": [("report_id", "reports", "id")],
-    "url_state": [("site_id", "sites", "id"), ("last_capture_id", "captures", "id")],
-    "site_status": [("site_id", "sites", "id"), ("run_id", "crawl_runs", "id")],
-    "figures": [("report_id", "reports", "id")],
-    "checks": [("report_id", "reports", "id")],
-    "figure_sources": [("report_id", "reports", "id")],
-    "coverage": [("site_id", "sites", "id"), ("report_id", "reports", "id")],
-}
-
 
 def now_iso() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def url_key(url: str) -> str:
@@ -257,7 +110,7 @@ class Archive:
     def close(self) -> None:
         self.db.conn.close()
 
-    def __enter__(self) -> Archive:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -270,24 +123,24 @@ class Archive:
         row["start_urls"] = json.dumps(list(site.get("start_urls") or []), ensure_ascii=False)
         row["registered"] = now_iso()
         with self.transaction():
-            self.db["sites"].upsert(row, pk="id")
+            self.db.table("sites").upsert(row, pk="id")
 
     def site(self, site_id: str | None) -> dict[str, Any] | None:
         if not site_id:
             return None
-        rows = list(self.db["sites"].rows_where("id = ?", [site_id]))
+        rows = list(self.db.table("sites").rows_where("id = ?", [site_id]))
         return rows[0] if rows else None
 
     def start_run(self, site_id: str | None, start_urls: list[str]) -> int:
         row = {"started": now_iso(), "site_id": site_id, "status": "running",
                "start_urls": json.dumps(start_urls, ensure_ascii=False)}
         with self.transaction():
-            return int(self.db["crawl_runs"].insert(row).last_pk)
+            return _inserted_id(self.db.table("crawl_runs").insert(row))
 
     def finish_run(self, run_id: int, **counts: Any) -> None:
         counts.setdefault("ended", now_iso())
         with self.transaction():
-            self.db["crawl_runs"].update(run_id, counts)
+            self.db.table("crawl_runs").update(run_id, counts)
 
     # -- captures ------------------------------------------------------------------------
 
@@ -315,7 +168,7 @@ class Archive:
             if body is not None:
                 row["sha256"] = self._put_blob(body)
                 row["size"] = len(body)
-            return int(self.db["captures"].insert(row).last_pk)
+            return _inserted_id(self.db.table("captures").insert(row))
 
     def _put_blob(self, body: bytes) -> str:
         digest = hashlib.sha256(body).hexdigest()
@@ -327,7 +180,7 @@ class Archive:
 
     def note_capture(self, capture_id: int, note: str) -> None:
         with self.transaction():
-            self.db["captures"].update(capture_id, {"note": note})
+            self.db.table("captures").update(capture_id, {"note": note})
 
     def capture_time(self, capture_id: int | None) -> str | None:
         """When a capture was fetched (None for an unknown id)."""
@@ -367,22 +220,22 @@ class Archive:
             self._touch_url(rid, report.url, capture_id, seen_at)
             if existing is None:
                 row.update(capture_id=capture_id, first_seen=seen_at, last_seen=seen_at)
-                self.db["reports"].insert(row)
+                self.db.table("reports").insert(row)
                 self._write_sections(rid, report)
                 self._note_text(rid, report, capture_id, seen_at)
                 return "new"
             last_seen = max(existing["last_seen"] or seen_at, seen_at)
             other_copy = existing["url"] != row["url"]
             if other_copy and not _preferred(existing, row):
-                self.db["reports"].update(rid, {"last_seen": last_seen})
+                self.db.table("reports").update(rid, {"last_seen": last_seen})
                 return "unchanged"
             self._note_text(rid, report, capture_id, seen_at)
             changed = [f for f in CONTENT_FIELDS if existing.get(f) != row.get(f)]
             if not changed:
-                self.db["reports"].update(rid, {"last_seen": last_seen})
+                self.db.table("reports").update(rid, {"last_seen": last_seen})
                 return "unchanged"
             row.update(capture_id=capture_id, last_seen=last_seen)
-            self.db["reports"].update(rid, row)
+            self.db.table("reports").update(rid, row)
             self._write_sections(rid, report)
             # Switching to an identical copy under another URL is not an edit.
             return "unchanged" if changed == ["url"] else "updated"
@@ -410,7 +263,7 @@ class Archive:
         }
 
     def _get_report(self, rid: str) -> dict[str, Any] | None:
-        rows = list(self.db["reports"].rows_where("id = ?", [rid]))
+        rows = list(self.db.table("reports").rows_where("id = ?", [rid]))
         return rows[0] if rows else None
 
     def add_report_url(self, rid: str, url: str, *, capture_id: int | None,
@@ -436,7 +289,7 @@ class Archive:
             for i, s in enumerate(report.sections, start=1)
         ]
         if rows:
-            self.db["sections"].insert_all(rows)
+            self.db.table("sections").insert_all(rows)
 
     def clear_reports(self) -> None:
         """Drop every derived row (reports, sections, report_urls, report_versions: all
@@ -446,6 +299,13 @@ class Archive:
 
     def counts(self) -> dict[str, int]:
         return {name: self.db[name].count for name in TABLES}
+
+
+def _inserted_id(table: Table) -> int:
+    """The integer primary key of the row `table.insert(...)` just wrote."""
+    if table.last_pk is None:
+        raise RuntimeError(f"no primary key after inserting into {table.name}")
+    return int(table.last_pk)
 
 
 def _header(headers: Mapping[str, str], name: str) -> str | None:
@@ -462,21 +322,3 @@ def open_database(path: str | Path, *, recreate: bool = False) -> sqlite_utils.D
     db.execute("PRAGMA synchronous=NORMAL")
     db.execute("PRAGMA busy_timeout=30000")
     return db
-
-
-def ensure_schema(db: sqlite_utils.Database) -> None:
-    """Create missing tables, indexes and foreign keys; safe to run on every open."""
-    for name, spec in TABLES.items():
-        db[name].create(spec["columns"], pk=spec["pk"], if_not_exists=True,
-                        foreign_keys=FOREIGN_KEYS.get(name))
-        add_missing_columns(db[name], spec["columns"])
-    for table, columns in INDEXES:
-        db[table].create_index(columns, if_not_exists=True)
-
-
-def add_missing_columns(table: Any, columns: Mapping[str, Any]) -> None:
-    """Bring a table made by an older version up to date (new columns are empty)."""
-    present = set(table.columns_dict)
-    for column, kind in columns.items():
-        if column not in present:
-            table.add_column(column, kind)

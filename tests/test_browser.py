@@ -71,7 +71,7 @@ def rendered_dom(url: str, profile: Path) -> str:
         [CHROMIUM or "chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
          "--no-first-run", "--disable-background-networking", "--disable-component-update",
          "--disable-sync", f"--user-data-dir={profile}", "--dump-dom", url],
-        capture_output=True, text=True, timeout=90,
+        capture_output=True, text=True, timeout=90, check=False,
     )
     assert result.returncode == 0, result.stderr[-2000:]
     return result.stdout

@@ -93,7 +93,7 @@ def test_crawl_of_a_dead_portal_fails_loudly_and_records_why(db_path: Path) -> N
     url = f"http://127.0.0.1:{closed_port()}/"
     result = subprocess.run(
         [sys.executable, "-m", "archive.cli", "crawl", "--url", url, "--db", str(db_path)],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True, text=True, timeout=120, check=False,
     )
     assert result.returncode == 1
     assert "Error: no portal could be crawled" in result.stderr

@@ -11,12 +11,12 @@ from archive.store import Archive, report_id, url_key
 
 
 def make_report(url: str = "http://127.0.0.1/xxgk/t1.html", **overrides: object) -> Report:
-    fields: dict = dict(
-        url=url, title="抚松镇2019年政府信息公开工作年度报告",
-        title_raw="抚松镇2019年政府信息公开工作年度报告", text="一、总体情况\n本年度……",
-        town="抚松镇", report_year=2019, published="2020-01-15", format="post2019",
-        sections=[Section(1, "一、总体情况", "本年度……"), Section(2, "(一)主动公开", "……")],
-    )
+    fields: dict = {
+        "url": url, "title": "抚松镇2019年政府信息公开工作年度报告",
+        "title_raw": "抚松镇2019年政府信息公开工作年度报告", "text": "一、总体情况\n本年度……",
+        "town": "抚松镇", "report_year": 2019, "published": "2020-01-15", "format": "post2019",
+        "sections": [Section(1, "一、总体情况", "本年度……"), Section(2, "(一)主动公开", "……")],
+    }
     fields.update(overrides)
     return Report(**fields)  # type: ignore[arg-type]
 

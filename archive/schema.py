@@ -1,0 +1,188 @@
+"""The archive's schema: tables, columns, indexes and foreign keys.
+
+`ensure_schema` creates what is missing and adds columns that a newer version declares,
+so an archive made by an older version opens without a migration step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import sqlite_utils
+from sqlite_utils.db import Table
+
+TABLES: dict[str, dict[str, Any]] = {
+    "sites": {
+        "columns": {"id": str, "name": str, "province": str, "city": str, "county": str,
+                    "town": str, "start_urls": str, "registered": str},
+        "pk": "id",
+    },
+    "blobs": {"columns": {"sha256": str, "size": int, "body": bytes}, "pk": "sha256"},
+    "crawl_runs": {
+        "columns": {"id": int, "started": str, "ended": str, "site_id": str, "start_urls": str,
+                    "pages": int, "reports_found": int, "reports_new": int,
+                    "reports_updated": int, "errors": int, "status": str, "error_detail": str},
+        "pk": "id",
+    },
+    "captures": {
+        "columns": {"id": int, "url": str, "url_key": str, "fetched_at": str, "status": int,
+                    "headers": str, "content_type": str, "size": int, "sha256": str,
+                    "error": str, "note": str, "run_id": int, "site_id": str,
+                    "referrer": str, "link_text": str, "kind": str, "conditional": int,
+                    "raw_sha256": str, "raw_size": int, "warc_file": str, "warc_offset": int,
+                    "warc_length": int, "warc_record_id": str, "warc_type": str},
+        "pk": "id",
+    },
+    "reports": {
+        "columns": {"id": str, "url": str, "title": str, "title_raw": str, "town": str,
+                    "county": str, "province": str, "report_year": int, "published": str,
+                    "signed": str, "source": str, "format": str, "tampered": int,
+                    "spam_terms": str, "text": str, "platform": str, "index_no": str,
+                    "site_id": str, "capture_id": int, "first_seen": str, "last_seen": str,
+                    "withdrawn_at": str, "withdrawn_reason": str,
+                    # derived by archive.figures.store (issue #6)
+                    "template": str, "table_images": int, "division_code": str,
+                    "division_level": str, "division_match": str, "division_province": str,
+                    "division_city": str, "division_county": str, "division_township": str},
+        "pk": "id",
+    },
+    "report_urls": {
+        "columns": {"report_id": str, "url_key": str, "url": str, "capture_id": int,
+                    "first_seen": str, "last_seen": str},
+        "pk": ("report_id", "url_key"),
+    },
+    "sections": {
+        "columns": {"report_id": str, "ordinal": int, "level": int, "heading": str, "text": str},
+        "pk": ("report_id", "ordinal"),
+    },
+    # Written by archive.attachments (the derive step): one row per attachment URL, and
+    # one cached extraction per distinct file body.
+    "attachments": {
+        "columns": {"id": str, "report_id": str, "capture_id": int, "url": str, "filename": str,
+                    "mime": str, "kind": str, "bytes": int, "sha256": str, "pages": int,
+                    "text_chars": int, "extractor": str, "status": str, "error": str,
+                    "referrer": str, "link_text": str, "main": int, "site_id": str},
+        "pk": "id",
+    },
+    "extractions": {
+        "columns": {"sha256": str, "settings": str, "kind": str, "status": str, "error": str,
+                    "pages": int, "text_chars": int, "extractor": str, "seconds": float,
+                    "result": bytes, "extracted_at": str},
+        "pk": "sha256",
+    },
+    # Issue #6, written by archive.figures.store (the derive step): every cell of the
+    # standard tables and every narrative figure, the checks, where the figures were read
+    # from, and the coverage ledger.
+    "figures": {
+        "columns": {"report_id": str, "table": str, "row_key": str, "column_key": str,
+                    "value": "ANY", "unit": str, "raw": str, "source": str, "sentence": str},
+        "pk": ("report_id", "table", "row_key", "column_key"),
+    },
+    "checks": {
+        "columns": {"report_id": str, "check": str, "status": str, "detail": str},
+        "pk": ("report_id", "check"),
+    },
+    "figure_sources": {
+        "columns": {"report_id": str, "source": str, "input": str, "input_key": str,
+                    "template": str, "table_images": int, "figures": int, "notes": str,
+                    "derived_at": str},
+        "pk": "report_id",
+    },
+    "coverage": {
+        "columns": {"site_id": str, "town": str, "year": int, "division_code": str,
+                    "report_id": str, "status": str, "detail": str},
+        "pk": ("site_id", "town", "year"),
+    },
+    # Issue #4: every text a report had, the crawl schedule per URL, health per site, and
+    # one row per `nianbao nightly` (archive/versions.py, freshness.py, health.py, nightly.py).
+    "report_versions": {
+        "columns": {"report_id": str, "version": int, "text_sha256": str, "first_seen": str,
+                    "last_seen": str, "capture_ids": str, "url": str, "text": str},
+        "pk": ("report_id", "version"),
+    },
+    "url_state": {
+        "columns": {"url_key": str, "url": str, "site_id": str, "etag": str, "last_modified": str,
+                    "fingerprint": str, "last_checked": str, "last_changed": str,
+                    "next_visit": str, "checks": int, "changes": int, "last_status": int,
+                    "last_capture_id": int, "listed_at": str, "gone_at": str, "gone_reason": str},
+        "pk": "url_key",
+    },
+    "site_status": {
+        "columns": {"site_id": str, "last_run": str, "last_success": str, "run_id": int,
+                    "reports_found": int, "errors": int, "status": str, "detail": str},
+        "pk": "site_id",
+    },
+    "nightly_runs": {
+        "columns": {"id": int, "started": str, "ended": str, "sites": int, "requests": int,
+                    "list_requests": int, "report_requests": int, "report_bodies": int,
+                    "not_modified": int, "skipped": int, "reports_found": int, "reports_new": int,
+                    "reports_updated": int, "versions_new": int, "withdrawn": int, "errors": int,
+                    "failed_sites": str, "broken_sites": str, "status": str, "summary": str,
+                    "seconds": float},
+        "pk": "id",
+    },
+}
+
+# Optional capture columns written by the crawler (crawler/wire.py), see Archive.add_capture.
+WIRE_COLUMNS = ("kind", "conditional", "raw_sha256", "raw_size", "warc_file", "warc_offset",
+                "warc_length", "warc_record_id", "warc_type")
+
+INDEXES = [
+    ("captures", ["url_key"]),
+    ("captures", ["sha256"]),
+    ("captures", ["run_id"]),
+    ("reports", ["town"]),
+    ("reports", ["report_year"]),
+    ("reports", ["published"]),
+    ("reports", ["format"]),
+    ("reports", ["tampered"]),
+    ("reports", ["province"]),
+    ("reports", ["county"]),
+    ("report_urls", ["url_key"]),
+    ("attachments", ["report_id"]),
+    ("url_state", ["site_id"]),
+    ("captures", ["raw_sha256"]),
+    ("figures", ["table", "row_key", "column_key"]),
+    ("checks", ["check", "status"]),
+    ("coverage", ["status"]),
+    ("reports", ["division_code"]),
+]
+
+# Declared so Datasette links rows across tables; SQLite does not enforce them here.
+FOREIGN_KEYS: dict[str, list[tuple[str, str, str]]] = {
+    "captures": [("sha256", "blobs", "sha256"), ("run_id", "crawl_runs", "id"),
+                 ("site_id", "sites", "id")],
+    "reports": [("capture_id", "captures", "id"), ("site_id", "sites", "id")],
+    "report_urls": [("report_id", "reports", "id"), ("capture_id", "captures", "id")],
+    "sections": [("report_id", "reports", "id")],
+    "crawl_runs": [("site_id", "sites", "id")],
+    "attachments": [("report_id", "reports", "id"), ("capture_id", "captures", "id"),
+                    ("sha256", "blobs", "sha256")],
+    "report_versions": [("report_id", "reports", "id")],
+    "url_state": [("site_id", "sites", "id"), ("last_capture_id", "captures", "id")],
+    "site_status": [("site_id", "sites", "id"), ("run_id", "crawl_runs", "id")],
+    "figures": [("report_id", "reports", "id")],
+    "checks": [("report_id", "reports", "id")],
+    "figure_sources": [("report_id", "reports", "id")],
+    "coverage": [("site_id", "sites", "id"), ("report_id", "reports", "id")],
+}
+
+
+def ensure_schema(db: sqlite_utils.Database) -> None:
+    """Create missing tables, indexes and foreign keys; safe to run on every open."""
+    for name, spec in TABLES.items():
+        table = db.table(name)
+        table.create(spec["columns"], pk=spec["pk"], if_not_exists=True,
+                     foreign_keys=FOREIGN_KEYS.get(name))
+        add_missing_columns(table, spec["columns"])
+    for name, columns in INDEXES:
+        db.table(name).create_index(columns, if_not_exists=True)
+
+
+def add_missing_columns(table: Table, columns: Mapping[str, Any]) -> None:
+    """Bring a table made by an older version up to date (new columns are empty)."""
+    present = set(table.columns_dict)
+    for column, kind in columns.items():
+        if column not in present:
+            table.add_column(column, kind)
