@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from crawler import discovery, paging
 from crawler.discovery import Link
-from crawler.platforms import hanweb, trs
+from crawler.platforms import gkmlpt, hanweb, trs
 
 
 @dataclass
@@ -34,7 +34,10 @@ def breadcrumb_text(text: str) -> str:
 
 
 def scan_page(url: str, html: str, this_year: int) -> PageScan:
-    """Title, breadcrumb, links and list pages of one HTML (or jcms XML) page."""
+    """Title, breadcrumb, links and list pages of one HTML (or jcms XML, or gkmlpt JSON) page."""
+    if gkmlpt.is_api(url):
+        entries, more = gkmlpt.parse_api(url, html)
+        return PageScan(links=discovery.dedupe(e.link for e in entries), pages=more)
     doc = discovery.parse_html(html)
     scan = PageScan()
     if doc is not None:
@@ -49,6 +52,7 @@ def scan_page(url: str, html: str, this_year: int) -> PageScan:
         paging.pager_links(url, scan.links)
         + trs.pages_from_create_page_html(url, html)
         + hanweb.dataproxy_links(url, html)
+        + gkmlpt.api_links(url, html)
     )
     page_keys = {p.key for p in scan.pages}
     scan.links = [link for link in scan.links if link.key not in page_keys]

@@ -244,7 +244,9 @@ class PortalSpider(scrapy.Spider):
         if on_report or depth > self.max_depth:
             return
         for page in scan.pages:
-            request = self.request_for(page, PAGE, depth, in_reports)
+            # A data-list request named after a report column (gkmlpt TREE) is one.
+            request = self.request_for(page, PAGE, depth,
+                                       in_reports or discovery.leads_to_reports(page))
             if request is not None:
                 request.meta["referrer"] = page_url
                 yield request
