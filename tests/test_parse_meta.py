@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from archive.parse.meta import collect_fields, fields_from_line, fields_from_row, is_meta_line
+from archive.parse.normalize import fold_cells
 
 
 @pytest.mark.parametrize(
@@ -35,6 +36,11 @@ from archive.parse.meta import collect_fields, fields_from_line, fields_from_row
             {"来源": "卧牛河镇人民政府"},
         ),
         ("发布日期 2018-01-05", {"发布日期": "2018-01-05"}),
+        (
+            "【来源】安定镇人民政府 【发布时间】2023-01-16 10:22 【字体:大 中 小】【打印】",
+            {"来源": "安定镇人民政府", "发布时间": "2023-01-16 10:22"},
+        ),
+        ("[发布时间]2022-01-13 [来源]小河口乡", {"发布时间": "2022-01-13", "来源": "小河口乡"}),
     ],
 )
 def test_fields_from_line(line: str, expected: dict[str, str]) -> None:
@@ -52,6 +58,15 @@ def test_fields_from_table_row() -> None:
     assert fields["文号"] == ""
 
 
+def test_header_cells_without_colons() -> None:
+    """`<th>索引号</th><td>…</td><th>发布机构</th><td>…</td>`: the cells carry the labels."""
+    fields = collect_fields(
+        fields_from_row(fold_cells("索引号\t11532924015147512H/2020-00003\t发布机构\t宾川县金牛镇"))
+    )
+    assert fields["索引号"] == "11532924015147512H/2020-00003"
+    assert fields["发布机构"] == "宾川县金牛镇"
+
+
 def test_written_date_is_its_own_label() -> None:
     fields = collect_fields(fields_from_line("成文日期:2016-01-20 公开日期:2016-01-28"))
     assert fields == {"成文日期": "2016-01-20", "公开日期": "2016-01-28"}
@@ -62,3 +77,22 @@ def test_is_meta_line() -> None:
     assert is_meta_line("日期:2015-03-19")
     assert not is_meta_line("2016年,我镇在信息公开时间安排上做了调整,来源广泛。" * 5)
     assert not is_meta_line("一、概述")
+
+
+def test_label_and_value_in_separate_blocks() -> None:
+    """`<dl><dt>发布机构:</dt><dd>…</dd>…`: each value sits on the line after its label."""
+    from archive.parse import parse_report
+
+    prose = "2021年，小河口乡认真贯彻落实《中华人民共和国政府信息公开条例》，不断加大公开力度。" * 3
+    html = (
+        "<html><body><h1>小河口乡2021年政府信息公开工作年度报告</h1>"
+        "<dl><dt>发布机构：</dt><dd>宁陕县小河口乡人民政府</dd><dt>发布日期</dt>"
+        "<dd>2022-01-13</dd><dt>索引号：</dt><dd>116109230160283/2022-00003</dd></dl>"
+        f"<div><p>一、总体情况</p><p>{prose}</p><p>二、主动公开政府信息情况</p><p>{prose}</p></div>"
+        "</body></html>"
+    )
+    report = parse_report("http://www.nsx.gov.cn/zwgk/xz/art/123.html", html.encode())
+    assert report.source == "宁陕县小河口乡人民政府"
+    assert report.published == "2022-01-13"
+    assert report.index_no == "116109230160283/2022-00003"
+    assert not report.text.startswith("宁陕县")

@@ -36,6 +36,7 @@ from archive.parse.formats import detect_format
 from archive.parse.html import text_of
 from archive.parse.meta import (
     INDEX_LABELS,
+    LABEL_SET,
     SOURCE_LABELS,
     TITLE_LABELS,
     Fields,
@@ -43,7 +44,7 @@ from archive.parse.meta import (
     fields_from_row,
     first_field,
 )
-from archive.parse.normalize import compact, fold, squash
+from archive.parse.normalize import compact, fold, fold_cells, squash
 from archive.parse.page import (
     LEAD_LINES,
     SITE_LINE_RE,
@@ -53,6 +54,7 @@ from archive.parse.page import (
     lead_and_body,
     meta_region,
     unclone,
+    unclone_glossed_lines,
 )
 from archive.parse.places import locate
 from archive.parse.sections import BodyLine, split_sections
@@ -63,6 +65,7 @@ from archive.parse.titles import (
     org_part,
     split_title_tag,
     title_key,
+    trailing_date,
 )
 from archive.records import Report
 
@@ -86,7 +89,11 @@ TITLE_CLASS_RE = re.compile(
 )
 IN_LIST_XPATH = etree.XPath("boolean(ancestor-or-self::a or ancestor::li)")
 MAX_TITLE_CHARS = 150
+# A sentence (a full stop inside, or a lead-in ending with a colon) is body prose, never a
+# title: the opening line of a report quotes 《…年度报告格式的通知》 and would read as a decoy.
+PROSE_LINE_RE = re.compile(r"[。；;]|[:：]\s*$")
 MAX_SITE_LINE = 60
+MAX_SPLIT_VALUE = 40  # a field value on the line after its label
 EDGE_LINES = 8
 
 
@@ -107,7 +114,7 @@ def parse_report(url: str, body: bytes, headers: Mapping[str, Any] | None = None
     lines = [BodyLine(page.lines[i].text, page.lines[i].table) for i in body_idx]
     text = "\n".join(line.text for line in lines)
     plain = edge_lines([line.text for line in lines if not line.table])
-    published = published_date(page, fields, region)
+    published = published_date(page, fields, region, title.raw)
     town, county = locate_report(page, title, fields, plain)
     terms = spam_terms(page, traditional, glossed)
     return Report(
@@ -139,6 +146,8 @@ def clone_signs(page: PageView) -> tuple[bool, bool]:
     traditional, glossed = spam.is_traditional(body_text), spam.has_glosses(body_text)
     if traditional or glossed:
         unclone(page, traditional, glossed)
+    elif unclone_glossed_lines(page):
+        glossed = True
     return traditional, glossed
 
 
@@ -171,8 +180,26 @@ def early_region(page: PageView) -> list[int]:
 
 def fields_in(page: PageView, indexes: list[int]) -> Fields:
     pairs = []
+    wanted = set(indexes)
+    taken: set[int] = set()
     for i in indexes:
-        pairs.extend(fields_from_row(fold(page.lines[i].text)))
+        if i in taken:
+            continue
+        text = fold_cells(page.lines[i].text)
+        label = text.rstrip(":").strip()
+        if label in LABEL_SET and i + 1 in wanted:
+            # `<dt>发布机构:</dt><dd>…</dd>`, label and value blocks side by side: the value
+            # is the next line, when that line is a short value and not a field itself.
+            value = fold(page.lines[i + 1].text)
+            if (
+                len(value) <= MAX_SPLIT_VALUE
+                and not fields_from_row(value)
+                and (not PROSE_LINE_RE.search(value))
+            ):
+                pairs.append((label, value))
+                taken.add(i + 1)
+                continue
+        pairs.extend(fields_from_row(text))
     return collect_fields(pairs)
 
 
@@ -189,7 +216,11 @@ def title_candidates(page: PageView, fields: Fields) -> list[Candidate]:
     start = page.content[0] if page.content else 0
     for i in range(max(0, start - 3), min(len(page.lines), start + 3)):
         line = page.lines[i]
-        if len(line.text) <= MAX_TITLE_CHARS and line.link_cjk * 2 <= line.cjk:
+        if (
+            len(line.text) <= MAX_TITLE_CHARS
+            and line.link_cjk * 2 <= line.cjk
+            and not PROSE_LINE_RE.search(line.text)
+        ):
             cands.append(Candidate(page.lines[i].text, 5))
     cands += [Candidate(part, 4) for part in split_title_tag(page.head_title)]
     for order, cand in enumerate(cands):
@@ -220,9 +251,12 @@ def reject_without_body(page: PageView, body_idx: list[int]) -> None:
     raise NotAReportError(page.url, "no report body")
 
 
-def published_date(page: PageView, fields: Fields, region: list[int]) -> str | None:
+def published_date(
+    page: PageView, fields: Fields, region: list[int], title_raw: str = ""
+) -> str | None:
     found = dates.published_from_fields(fields)
     found = found or dates.published_from_unlabelled(fold(page.lines[i].text) for i in region)
+    found = found or dates.first_date(trailing_date(title_raw) or "")
     for name in PUBDATE_METAS:
         found = found or dates.first_date(fold(page.metas.get(name, "")))
     return found or dates.date_from_url(page.url)

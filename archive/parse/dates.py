@@ -39,6 +39,7 @@ BARE_DATE_LINE_RE = re.compile(
     rf"|[二一][{CN_DIGITS}]{{3}}\s*年\s*[{CN_SMALL}]{{1,3}}\s*月\s*[{CN_SMALL}]{{1,3}}\s*[日号])"
     r"(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?\s*$"
 )
+FIRST_MONTH_RE = re.compile(r"((?:\d|[二一〇○零O0一二三四五六七八九]){4}\s*年\s*)元月")
 URL_DATE_RES = (
     re.compile(r"/t((?:19|20)\d{2})(\d{2})(\d{2})_\d+"),
     re.compile(r"/art/((?:19|20)\d{2})/(\d{1,2})/(\d{1,2})/"),
@@ -79,6 +80,7 @@ def cn_small_number(text: str) -> int | None:
 
 def dates_in(text: str) -> list[str]:
     """Every valid date in the text, in order of appearance."""
+    text = first_month(text)
     found: list[tuple[int, str]] = []
     for match in ARABIC_DATE_RE.finditer(text):
         iso = iso_date(*(int(g) for g in match.groups()))
@@ -90,6 +92,13 @@ def dates_in(text: str) -> list[str]:
         if iso:
             found.append((match.start(), iso))
     return [iso for _, iso in sorted(found)]
+
+
+def first_month(text: str) -> str:
+    """元月 (January, common in signatures: `二〇二二年元月十二日`) -> 一月 / 1月."""
+    if "元月" not in text:
+        return text
+    return FIRST_MONTH_RE.sub(lambda m: m[1] + ("1月" if m[1][0] in "12" else "一月"), text)
 
 
 def first_date(text: str) -> str | None:
@@ -138,6 +147,7 @@ def date_from_url(url: str) -> str | None:
 def signed_from_lines(lines: Sequence[str]) -> str | None:
     """The date under the signature: a line at the end of the body that is just a date."""
     for line in reversed(lines[-SIGNATURE_LINES:]):
+        line = first_month(line)
         if BARE_DATE_LINE_RE.match(line):
             date = first_date(line)
             if date:

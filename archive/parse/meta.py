@@ -30,7 +30,12 @@ LABELS = sorted(
 )
 # fmt: on
 LABEL_SET = frozenset(LABELS)
-LABEL_RE = re.compile(r"(?P<label>" + "|".join(LABELS) + r")\s*(?::|(?=\s*\d{4}\s*[-/.年]))")
+# A label is closed by a colon, by the bracket it is written in (`[来源]…`, `【发布时间】…`),
+# or (date labels) directly by a year.
+LABEL_RE = re.compile(
+    r"(?:(?<=[\[【])(?P<boxed>" + "|".join(LABELS) + r")\s*[\]】]\s*:?)"
+    r"|(?P<label>" + "|".join(LABELS) + r")\s*(?::|(?=\s*\d{4}\s*[-/.年]))"
+)
 # fmt: off
 PUBLISHED_LABELS = (
     "公开日期", "发布日期", "发布时间", "上网日期", "信息时间", "时间", "日期", "更新时间",
@@ -56,7 +61,7 @@ def fields_from_line(text: str) -> list[tuple[str, str]]:
     for i, match in enumerate(matches):
         end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
         value = VALUE_JUNK_RE.sub("", text[match.end() : end]).strip()
-        pairs.append((match.group("label"), value))
+        pairs.append((match.group("label") or match.group("boxed"), value))
     return pairs
 
 

@@ -34,6 +34,11 @@ def fold(text: str) -> str:
     return squash(unicodedata.normalize("NFKC", text))
 
 
+def fold_cells(text: str) -> str:
+    """`fold` each tab-separated table cell, keeping the tabs that separate them."""
+    return "\t".join(fold(cell) for cell in text.split("\t"))
+
+
 def compact(text: str) -> str:
     """The matching form with every space removed (for labels split across lines)."""
     return _SPACE_RUN_RE.sub("", unicodedata.normalize("NFKC", text))

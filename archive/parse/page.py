@@ -25,7 +25,7 @@ from archive.parse.html import (
     text_of,
 )
 from archive.parse.meta import fields_from_row, is_meta_line
-from archive.parse.normalize import compact, count_cjk, fold
+from archive.parse.normalize import compact, count_cjk, fold, fold_cells
 from archive.parse.platforms import Layout, detect_layout
 from archive.parse.platforms.generic import content_hints
 
@@ -135,6 +135,22 @@ def unclone(page: PageView, traditional: bool, glossed: bool) -> None:
     page.crumbs = texts[len(page.lines) :]
 
 
+def unclone_glossed_lines(page: PageView) -> bool:
+    """A clone whose body is plain but whose chrome (header, breadcrumb, meta line) is a
+    pinyin-glossed Traditional copy: fold just those lines. True when the page has them."""
+    texts = [line.text for line in page.lines] + page.crumbs
+    if not spam.has_glosses("\n".join(texts)):
+        return False
+    folded = [
+        spam.to_simplified(spam.strip_glosses(text)) if spam.count_glosses(text) else text
+        for text in texts
+    ]
+    for line, text in zip(page.lines, folded, strict=False):
+        line.text = text
+    page.crumbs = folded[len(page.lines) :]
+    return True
+
+
 def read_head(root: Element) -> tuple[str, dict[str, str]]:
     title_el = root.find(".//title")
     title = text_of(title_el) if title_el is not None else ""
@@ -232,7 +248,7 @@ def is_meta_row(line: Line) -> bool:
     """A metadata-table row (索引号, 发布机构...) that sits inside the content container."""
     if not line.table or len(line.text) > MAX_META_ROW or not META_HINT_RE.search(line.text):
         return False
-    labels = {label for label, _ in fields_from_row(fold(line.text))}
+    labels = {label for label, _ in fields_from_row(fold_cells(line.text))}
     return bool(labels & META_TABLE_LABELS)
 
 

@@ -94,8 +94,12 @@ def parse_page_meta(url: str, body: bytes, headers: Mapping[str, Any] | None = N
         keys = {compact(title.raw), compact(title.clean), compact(fold(title.raw))} - {""}
     title_line = find_title_line(page, keys) if keys else None
     _, body_idx = lead_and_body(page, keys, title_line)
-    meta = PageMeta(url, verdict=title.verdict if title else None, platform=page.layout.name,
-                    is_list=is_list_body(page, body_idx))
+    meta = PageMeta(
+        url,
+        verdict=title.verdict if title else None,
+        platform=page.layout.name,
+        is_list=is_list_body(page, body_idx),
+    )
     if not named or title is None:
         log.debug("page %s names no report (%s)", url, meta.verdict)
         return meta
@@ -105,11 +109,12 @@ def parse_page_meta(url: str, body: bytes, headers: Mapping[str, Any] | None = N
         fields = {**fields_in(page, tail), **fields}
     plain = edge_lines([page.lines[i].text for i in body_idx if not page.lines[i].table])
     meta.title, meta.title_raw = title.clean, squash(title.shown)
-    meta.published = published_date(page, fields, region)
+    meta.published = published_date(page, fields, region, title.raw)
     meta.town, meta.county = locate_report(page, title, fields, plain)
     meta.report_year = report_year(title.clean, plain, meta.published)
-    meta.source = (first_field(fields, SOURCE_LABELS)
-                   or page.metas.get("contentsource", "").strip() or None)
+    meta.source = (
+        first_field(fields, SOURCE_LABELS) or page.metas.get("contentsource", "").strip() or None
+    )
     meta.index_no = first_field(fields, INDEX_LABELS)
     meta.spam_terms = spam_terms(page, traditional, False)
     return meta
@@ -149,12 +154,20 @@ def title_facts(url: str, label: str | None) -> PageMeta | None:
     clean = clean_title(text)
     town, county = locate(org_part(title_key(clean)), [], [], [], [])
     years = dates.years_in(fold(clean))
-    return PageMeta(url, title=clean, title_raw=text, verdict=REPORT, town=town, county=county,
-                    report_year=years[0] if years else None)
+    return PageMeta(
+        url,
+        title=clean,
+        title_raw=text,
+        verdict=REPORT,
+        town=town,
+        county=county,
+        report_year=years[0] if years else None,
+    )
 
 
-def date_near_link(url: str, body: bytes, target_url: str,
-                   headers: Mapping[str, Any] | None = None) -> str | None:
+def date_near_link(
+    url: str, body: bytes, target_url: str, headers: Mapping[str, Any] | None = None
+) -> str | None:
     """The date a list shows beside its entry linking `target_url` (`<li><span>2022-01-18`)."""
     try:
         markup, _ = decode_html(body, headers, url)

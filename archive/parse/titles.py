@@ -18,21 +18,30 @@ from archive.parse.places import is_department, scan_places
 
 REPORT = "report"
 DECOY = "decoy"
-REPORT_KEYWORD_RE = re.compile(r"年度报告|年度报|年报|工作报告|公开报告|报告单|年度工作报")
+# `…政府信息公开工作情况(的)报告` is the annual report's older wording (2008 regulation era).
+REPORT_KEYWORD_RE = re.compile(
+    r"年度报告|年度报|年报|工作报告|公开报告|报告单|年度工作报|工作情况的?报告"
+)
 DISCLOSURE_RE = re.compile(r"信息.{0,4}?公开|政务公开|信息公示|政府信息")
 DECOY_RE = re.compile(
     r"指南|目录|要点|通知|通报|意见|方案|办法|规定|制度|细则|规则|解读|图解|读懂|答记者问|"
-    r"政府工作报告|评估|考核|测评|督查|申请表|流程|培训|会议|问答|征求|统计表$"
+    r"政府工作报告|评估|考核|测评|督查|自查|整改|申请表|流程|培训|会议|问答|征求|统计表$"
 )
 ORG_END_RE = re.compile(
     r"(?:人民)?政府信息.{0,4}?公开|政务信息公开|信息.{0,4}?公开|政务公开|政府信息|"
-    r"年度报告|年度报|年报|工作报告|公开报告"
+    r"年度报告|年度报|年报|工作报告|公开报告|工作情况的?报告"
 )
 YEAR_TOKEN_RE = re.compile(r"(?:\d{4}|[二一][〇○零0一二三四五六七八九]{3})年度?|年度")
 BARE_REPORT_WORDS = frozenset({"报告", "年报", "年度报告", "工作年度报告", "年度年报"})
 LABEL_PREFIX_RE = re.compile(r"^(?:标题|名称|文章标题|信息名称)\s*[:：]\s*")
 TITLE_SPLIT_RE = re.compile(r"\s*(?:[_|｜]+|-{1,2}|—+|\s-\s)\s*")
 MIN_TRADITIONAL_CHARS = 1
+# A date printed in the title element after the title: `…年度报告 2022-01-13` (the
+# publication date, read by `trailing_date`), never part of the title.
+TRAILING_DATE_RE = re.compile(
+    r"[\s(\[【]*(?<!\d)((?:19|20)\d{2}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,2})"
+    r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?[\s)\]】]*$"
+)
 CJK_SPACE_RE = re.compile(f"(?<=[{CJK}]) | (?=[{CJK}])")
 
 
@@ -96,7 +105,14 @@ def clean_title(raw: str, traditional: bool = False) -> str:
     if traditional or sum(1 for ch in text if ch in trad) >= MIN_TRADITIONAL_CHARS:
         text = spam.to_simplified(text)
     text = LABEL_PREFIX_RE.sub("", spam.strip_spam(text))
+    text = TRAILING_DATE_RE.sub("", text)
     return CJK_SPACE_RE.sub("", squash(text.strip(" _-|:·")))
+
+
+def trailing_date(raw: str) -> str | None:
+    """The date printed after the title in the title element, as written (`2022-01-13`)."""
+    match = TRAILING_DATE_RE.search(fold(raw))
+    return match[1] if match else None
 
 
 def split_title_tag(text: str) -> list[str]:
