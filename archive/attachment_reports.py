@@ -280,7 +280,7 @@ def save_candidates(archive: Archive, candidates: list[Candidate]) -> int:
     derived |= {url_key(s.url) for c in candidates for s in c.copies}
     groups: dict[str, list[Candidate]] = {}
     for cand in candidates:
-        fill_place(archive, cand)
+        cand.report = archive.with_site_place(cand.report, cand.site_id)
         groups.setdefault(report_id(cand.report), []).append(cand)
     saved = 0
     for rid, group in groups.items():
@@ -298,13 +298,6 @@ def save_candidates(archive: Archive, candidates: list[Candidate]) -> int:
                 file.report_id = rid
                 file.main = file is cand.main and cand is group[0] and not html_owned
     return saved
-
-
-def fill_place(archive: Archive, cand: Candidate) -> None:
-    """The site's county/town when the report does not say (as the crawl pipeline does)."""
-    site = archive.site(cand.site_id) or {}
-    cand.report.town = cand.report.town or site.get("town") or None
-    cand.report.county = cand.report.county or site.get("county") or None
 
 
 def save_seen(archive: Archive, cand: Candidate) -> None:

@@ -97,6 +97,7 @@ class Archive:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.db = open_database(self.path, recreate=recreate)
+        self._sites: dict[str, dict[str, Any] | None] = {}
         with self.transaction():
             ensure_schema(self.db)
         enable_search(self.db)  # FTS tables and triggers; commits on its own
@@ -124,12 +125,29 @@ class Archive:
         row["registered"] = now_iso()
         with self.transaction():
             self.db.table("sites").upsert(row, pk="id")
+        self._sites.pop(str(row["id"]), None)
 
     def site(self, site_id: str | None) -> dict[str, Any] | None:
+        """The registered site (cached: every saved report asks for it)."""
         if not site_id:
             return None
-        rows = list(self.db.table("sites").rows_where("id = ?", [site_id]))
-        return rows[0] if rows else None
+        if site_id not in self._sites:
+            rows = list(self.db.table("sites").rows_where("id = ?", [site_id]))
+            self._sites[site_id] = rows[0] if rows else None
+        return self._sites[site_id]
+
+    def with_site_place(self, report: Report, site_id: str | None) -> Report:
+        """The report with its site's town and county where the page did not say.
+
+        Applied before the report id is computed, so the id does not depend on whether
+        the crawl, a rebuild or the attachments step saved the report.
+        """
+        site = self.site(site_id) or {}
+        town = report.town or site.get("town") or None
+        county = report.county or site.get("county") or None
+        if (town, county) == (report.town, report.county):
+            return report
+        return dataclasses.replace(report, town=town, county=county)
 
     def start_run(self, site_id: str | None, start_urls: list[str]) -> int:
         row = {"started": now_iso(), "site_id": site_id, "status": "running",
@@ -247,13 +265,10 @@ class Archive:
 
     def _report_row(self, report: Report, site_id: str | None) -> dict[str, Any]:
         site = self.site(site_id) or {}
-        town = report.town or (site.get("town") or None)
-        if town != report.town:  # the id must not depend on who filled the town in
-            report = dataclasses.replace(report, town=town)
+        report = self.with_site_place(report, site_id)
         return {
             "id": report_id(report), "url": report.url, "title": report.title,
-            "title_raw": report.title_raw, "town": town,
-            "county": report.county or site.get("county") or None,
+            "title_raw": report.title_raw, "town": report.town, "county": report.county,
             "province": site.get("province") or None, "report_year": report.report_year,
             "published": report.published, "signed": report.signed, "source": report.source,
             "format": report.format, "tampered": int(report.tampered),

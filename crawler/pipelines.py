@@ -12,20 +12,11 @@ from crawler.items import ReportItem
 log = logging.getLogger(__name__)
 
 
-def fill_place(item: ReportItem) -> None:
-    """Give the report the site's county/town when the parser could not tell.
-
-    The province is not a Report field: the archive takes it from the registered site.
-    """
-    report, site = item.report, item.site
-    if report.county is None and site.county:
-        report.county = site.county
-    if report.town is None and site.town:
-        report.town = site.town
-
-
 class ArchivePipeline:
-    """Calls `Archive.save_report` for each ReportItem; tallies new/updated/unchanged."""
+    """Calls `Archive.save_report` for each ReportItem; tallies new/updated/unchanged.
+
+    The archive fills town/county from the site where the page did not say.
+    """
 
     def __init__(self, crawler: Crawler):
         self.crawler = crawler
@@ -39,7 +30,6 @@ class ArchivePipeline:
         archive = getattr(spider, "archive", None)
         if not isinstance(item, ReportItem) or archive is None:
             return item
-        fill_place(item)
         # seen when fetched, not when saved, so a rebuild from captures gives the same times
         outcome = archive.save_report(item.report, capture_id=item.capture_id,
                                       site_id=item.site.id,

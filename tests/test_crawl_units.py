@@ -14,12 +14,9 @@ from scrapy.exceptions import (
 from scrapy.http import Request, Response
 from scrapy.spidermiddlewares.httperror import HttpError
 
-from archive.records import Report
 from crawler.discovery import FRAME as FRAME_LINK
 from crawler.discovery import RECORD, Link
-from crawler.items import ReportItem
 from crawler.middlewares import PortalHostsMiddleware, describe_failure, headers_dict
-from crawler.pipelines import fill_place
 from crawler.run import CrawlSummary, ProgressReporter, SiteResult, outcome_of
 from crawler.sites import Site
 from crawler.spiders.portal import (
@@ -103,17 +100,6 @@ def test_headers_become_plain_strings() -> None:
     headers = headers_dict(response.headers)
     assert headers["Content-Type"] == "text/html; charset=gbk"
     assert headers["Set-Cookie"] == "a=1, b=2"
-
-
-def test_pipeline_fills_places_only_where_the_parser_was_silent() -> None:
-    site = Site("s", ["http://h/"], county="扎兰屯市", town="成吉思汗镇")
-    silent = Report(url="http://h/a", title="t", title_raw="t", text="x")
-    fill_place(ReportItem(silent, 1, site))
-    assert (silent.county, silent.town) == ("扎兰屯市", "成吉思汗镇")
-    spoken = Report(url="http://h/b", title="t", title_raw="t", text="x", town="浩饶山镇",
-                    county="某县")
-    fill_place(ReportItem(spoken, 2, site))
-    assert (spoken.county, spoken.town) == ("某县", "浩饶山镇")
 
 
 def test_site_outcomes() -> None:

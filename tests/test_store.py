@@ -119,3 +119,15 @@ def test_report_id_is_the_same_whoever_fills_the_town(db_path: Path) -> None:
         filled = make_report(town="成吉思汗镇")
         assert archive.save_report(filled, capture_id=None, site_id="own") == "unchanged"
         assert archive.db["reports"].count == 1
+
+
+def test_site_fills_places_only_where_the_page_was_silent(db_path: Path) -> None:
+    with Archive(db_path) as archive:
+        archive.register_site({"id": "s", "county": "扎兰屯市", "town": "成吉思汗镇",
+                               "start_urls": ["http://h/"]})
+        silent = archive.with_site_place(Report(url="http://h/a", title="t", title_raw="t",
+                                                text="x"), "s")
+        assert (silent.county, silent.town) == ("扎兰屯市", "成吉思汗镇")
+        spoken = archive.with_site_place(Report(url="http://h/b", title="t", title_raw="t",
+                                                text="x", town="浩饶山镇", county="某县"), "s")
+        assert (spoken.county, spoken.town) == ("某县", "浩饶山镇")
