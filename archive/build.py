@@ -14,9 +14,8 @@ from dataclasses import dataclass, field
 from archive.derive import DeriveSummary, derive_all
 from archive.errors import DecodeError, NotAReportError
 from archive.parse import parse_report
+from archive.parse.charset import looks_like_html
 from archive.store import Archive, StoredBody
-
-HTML_TYPES = ("text/html", "application/xhtml", "text/plain")
 
 
 @dataclass
@@ -39,17 +38,6 @@ class BuildSummary:
         )
 
 
-def is_html_capture(stored: StoredBody) -> bool:
-    content_type = ""
-    for key, value in stored.headers.items():
-        if key.lower() == "content-type":
-            content_type = value.lower()
-    if content_type:
-        return content_type.startswith(HTML_TYPES)
-    head = (stored.body or b"")[:512].lower()
-    return b"<html" in head or b"<!doctype" in head or b"<head" in head
-
-
 def build_archive(archive: Archive, progress: Callable[[BuildSummary], None] | None = None,
                   every: int = 200) -> BuildSummary:
     """Re-parse every stored capture into reports/sections, replacing what was there."""
@@ -67,7 +55,7 @@ def build_archive(archive: Archive, progress: Callable[[BuildSummary], None] | N
 
 
 def _build_one(archive: Archive, stored: StoredBody, summary: BuildSummary) -> None:
-    if not stored.body or not is_html_capture(stored):
+    if not stored.body or not looks_like_html(stored.body, stored.headers):
         return
     try:
         report = parse_report(stored.url, stored.body, stored.headers)

@@ -24,6 +24,8 @@ from typing import Any
 
 import sqlite_utils
 
+from archive.parse.charset import header_value
+
 MIN_REVISIT = timedelta(hours=20)  # a nightly run sees pages that changed recently every night
 MAX_REVISIT = timedelta(days=30)  # however old a page, it is read at least monthly
 MAX_REVISIT_VALIDATED = timedelta(days=7)  # a 304 is cheap: revalidate weekly at least
@@ -116,13 +118,6 @@ def plan_visit(state: UrlState | None, now: datetime, *, listed: bool = False) -
 
 
 # -- the table ---------------------------------------------------------------------------------
-
-
-def header_value(headers: Mapping[str, str], name: str) -> str | None:
-    for key, value in headers.items():
-        if key.lower() == name:
-            return value
-    return None
 
 
 def load_states(db: sqlite_utils.Database, site_id: str) -> dict[str, UrlState]:

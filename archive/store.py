@@ -25,6 +25,7 @@ from sqlite_utils.db import Table
 from w3lib.url import canonicalize_url
 
 from archive import versions
+from archive.parse.charset import header_value
 from archive.records import Report
 from archive.schema import (  # noqa: F401 - schema names are re-exported from here
     FOREIGN_KEYS,
@@ -177,7 +178,7 @@ class Archive:
         row: dict[str, Any] = {
             "url": url, "url_key": url_key(url), "fetched_at": fetched_at or now_iso(),
             "status": status, "headers": json.dumps(headers, ensure_ascii=False),
-            "content_type": _header(headers, "content-type"), "error": error, "note": note,
+            "content_type": header_value(headers, "content-type"), "error": error, "note": note,
             "run_id": run_id, "site_id": site_id, "size": None, "sha256": None,
             "referrer": referrer, "link_text": link_text or None,
             **{k: v for k, v in wire.items() if k in WIRE_COLUMNS},
@@ -321,13 +322,6 @@ def _inserted_id(table: Table) -> int:
     if table.last_pk is None:
         raise RuntimeError(f"no primary key after inserting into {table.name}")
     return int(table.last_pk)
-
-
-def _header(headers: Mapping[str, str], name: str) -> str | None:
-    for key, value in headers.items():
-        if key.lower() == name:
-            return value
-    return None
 
 
 def open_database(path: str | Path, *, recreate: bool = False) -> sqlite_utils.Database:

@@ -50,15 +50,6 @@ def redirected_home(meta: dict[str, Any], final_url: str) -> bool:
     return bool(meta.get("redirect_urls")) and urlsplit(final_url).path in HOME_PATHS
 
 
-def is_html(headers: dict[str, str], body: bytes) -> bool:
-    """A page to scan for links (not a PDF, an image, a Word file)."""
-    kind = freshness.header_value(headers, "content-type")
-    if kind:
-        return kind.lower().startswith(("text/html", "application/xhtml", "text/plain"))
-    head = body[:512].lower()
-    return b"<html" in head or b"<!doctype" in head or b"<head" in head
-
-
 def body_fingerprint(body: bytes) -> str:
     return "body:" + hashlib.sha256(body).hexdigest()
 

@@ -29,6 +29,7 @@ from archive.errors import DecodeError
 from archive.figures.prose import extract_prose
 from archive.figures.tables import Extraction, extract_rows, extract_tables
 from archive.parse import decode_html
+from archive.parse.charset import looks_like_html
 from archive.records import PRE2019
 from archive.store import Archive
 
@@ -37,9 +38,7 @@ log = logging.getLogger(__name__)
 HTML, ATTACHMENT, PROSE = "html", "attachment", "prose"
 # Modules whose code decides what is extracted: a change in any of them re-reads everything.
 EXTRACTION_MODULES = ("grid.py", "tables.py", "vocab.py", "prose.py", "sources.py")
-HTML_TYPES = ("text/html", "application/xhtml", "text/plain")
-HTML_MARKS = (b"<html", b"<!doctype", b"<head", b"<body", b"<table", b"<div", b"<p")
-CAPTURE_SQL = "SELECT sha256, content_type, headers FROM captures WHERE id = ?"
+CAPTURE_SQL = "SELECT sha256, headers FROM captures WHERE id = ?"
 FILES_SQL = """
 SELECT a.url, a.sha256 FROM attachments a JOIN extractions e ON e.sha256 = a.sha256
 WHERE a.report_id = ? AND a.status = 'ok' AND e.status = 'ok'
@@ -53,7 +52,6 @@ class Inputs:
 
     capture_id: int | None
     capture_sha: str | None
-    content_type: str | None
     headers: dict[str, str]
     files: list[tuple[str, str]]  # (url, sha256) of readable attachments, best first
     narrative: bool
@@ -91,16 +89,16 @@ def code_fingerprint() -> str:
 def inputs_of(archive: Archive, report: dict[str, Any]) -> Inputs:
     """The inputs of one `reports` row, from the database only (no body read)."""
     db = archive.db
-    sha = content_type = None
+    sha = None
     headers: dict[str, str] = {}
     if report.get("capture_id") is not None:
         row = db.execute(CAPTURE_SQL, [report["capture_id"]]).fetchone()
         if row:
-            sha, content_type = row[0], row[1]
-            headers = json.loads(row[2] or "{}")
+            sha = row[0]
+            headers = json.loads(row[1] or "{}")
     files = [(url, file_sha) for url, file_sha in db.execute(FILES_SQL, [report["id"]])]
     narrative = report.get("format") == PRE2019
-    return Inputs(report.get("capture_id"), sha, content_type, headers, files, narrative,
+    return Inputs(report.get("capture_id"), sha, headers, files, narrative,
                   report.get("text") or "")
 
 
@@ -127,7 +125,7 @@ def tables_from_capture(archive: Archive, inputs: Inputs) -> Extraction | None:
     if inputs.capture_id is None or inputs.capture_sha is None:
         return None
     body = archive.capture_body(inputs.capture_id)
-    if not body or not looks_like_html(body, inputs.content_type):
+    if not body or not looks_like_html(body, inputs.headers):
         return None
     try:
         html, _ = decode_html(body, inputs.headers)
@@ -135,14 +133,6 @@ def tables_from_capture(archive: Archive, inputs: Inputs) -> Extraction | None:
         log.debug("capture %s not decoded: %s", inputs.capture_id, error)
         return None
     return extract_tables(html)
-
-
-def looks_like_html(body: bytes, content_type: str | None) -> bool:
-    kind = (content_type or "").split(";")[0].strip().lower()
-    if kind:
-        return kind.startswith(HTML_TYPES)
-    head = body[:1024].lower()
-    return any(mark in head for mark in HTML_MARKS)
 
 
 def tables_from_file(archive: Archive, sha: str) -> Extraction | None:

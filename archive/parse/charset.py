@@ -109,6 +109,19 @@ def header_value(headers: Mapping[str, Any] | None, wanted: str) -> str | None:
     return None
 
 
+HTML_TYPES = ("text/html", "application/xhtml", "text/plain")
+HTML_MARKS = (b"<html", b"<!doctype", b"<head", b"<body", b"<table", b"<div", b"<p")
+
+
+def looks_like_html(body: bytes, headers: Mapping[str, Any] | None) -> bool:
+    """A page (not a PDF, an image, a Word file): by Content-Type, else by its first bytes."""
+    kind = (header_value(headers, "content-type") or "").split(";")[0].strip().lower()
+    if kind:
+        return kind.startswith(HTML_TYPES)
+    head = body[:1024].lower()
+    return any(mark in head for mark in HTML_MARKS)
+
+
 def charset_from_headers(headers: Mapping[str, Any] | None) -> str | None:
     value = header_value(headers, "content-type")
     match = CHARSET_RE.search(value.encode("latin-1", "ignore")) if value else None

@@ -28,6 +28,7 @@ from archive import freshness
 from archive.errors import DecodeError, NotAReportError
 from archive.freshness import SOFT_404
 from archive.parse import parse_report
+from archive.parse.charset import looks_like_html
 from archive.parse.titles import classify_title
 from archive.warc import WarcSink
 from crawler import discovery
@@ -36,7 +37,6 @@ from crawler.discovery import RECORD, Link
 from crawler.incremental import (
     Revisits,
     body_fingerprint,
-    is_html,
     looks_soft_404,
     redirected_home,
     text_fingerprint,
@@ -215,7 +215,7 @@ class PortalSpider(scrapy.Spider):
         """Follow the links of a known page from its stored copy, with no request: after a
         304, or when the run that fetched it was killed before following them."""
         stored = self.revisits.stored_page(url) if self.archive is not None else None
-        if stored is None or not is_html(stored.headers, stored.body):
+        if stored is None or not looks_like_html(stored.body, stored.headers):
             return
         page = HtmlResponse(stored.url, body=stored.body, headers=stored.headers)
         scan = scan_page(stored.url, page.text, self.this_year)
