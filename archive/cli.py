@@ -13,7 +13,6 @@ from typing import Any, TypeVar
 
 import click
 
-from archive.derive import derive_all
 from archive.errors import NianbaoError
 from archive.store import DEFAULT_DB, Archive
 
@@ -77,10 +76,8 @@ def crawl(urls: tuple[str, ...], sites_file: str | None, concurrency: int | None
     sites += [site_from_url(url) for url in urls]
     summary = run_crawl(db_path, sites, concurrency=concurrency, delay=delay,
                         max_pages=max_pages, progress=echo_err)
-    with Archive(db_path) as archive:
-        derived = derive_all(archive)
-    if derived.counts:
-        echo_err(derived.line())
+    if summary.derived and summary.derived.counts:
+        echo_err(summary.derived.line())
     click.echo(summary.line())
     if summary.failed_sites and len(summary.failed_sites) == len(sites):
         raise click.ClickException("no portal could be crawled: " + summary.failure_detail())

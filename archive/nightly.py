@@ -146,7 +146,6 @@ def request_counts(archive: Archive, run_ids: list[int]) -> dict[str, int]:
 def run_nightly(db_path: str, sites: list[Any], *, now: datetime | None = None,
                 progress: Callable[[str], None] | None = None) -> NightlyResult:
     """Crawl, derive and record one nightly run (the caller holds the lock)."""
-    from archive.derive import derive_all
     from crawler.run import run_crawl
 
     began, started = time.monotonic(), now_iso()
@@ -160,8 +159,11 @@ def run_nightly(db_path: str, sites: list[Any], *, now: datetime | None = None,
     summary = run_crawl(db_path, sites, now=now, progress=progress or log.info)
     result = NightlyResult(run_id, failed_sites=list(summary.failed_sites))
     with Archive(db_path) as archive:
-        derived = derive_all(archive)
-        log.info(derived.line())
+        with archive.transaction():  # which crawl runs were this night's, not by timestamps
+            for site_run in summary.sites:
+                archive.db.table("crawl_runs").update(site_run.run_id, {"nightly_run": run_id})
+        if summary.derived:
+            log.info(summary.derived.line())
         result.broken = {r.site_id: r.health_detail or "broken" for r in summary.sites
                          if r.health == "broken"}
         result.counts = {

@@ -22,7 +22,8 @@ TABLES: dict[str, dict[str, Any]] = {
     "crawl_runs": {
         "columns": {"id": int, "started": str, "ended": str, "site_id": str, "start_urls": str,
                     "pages": int, "reports_found": int, "reports_new": int,
-                    "reports_updated": int, "errors": int, "status": str, "error_detail": str},
+                    "reports_updated": int, "errors": int, "status": str, "error_detail": str,
+                    "nightly_run": int},
         "pk": "id",
     },
     "captures": {

@@ -47,7 +47,6 @@ from archive.parse import parse_report
 from archive.store import Archive
 
 CONCURRENCY = 8  # the crawler's loopback concurrency (crawler.settings.LOOPBACK_CONCURRENCY)
-DERIVE_MARK = "bench: derive seconds="
 STATS_NUMBER = r"'{name}': ([\d.]+)"
 
 
@@ -57,7 +56,7 @@ class CrawlRun:
     reports: int
     seconds: float  # the crawl's own timing (run_crawl)
     wall: float  # the whole `python -m crawler.run` process
-    derive: float | None  # the derive step after the crawl, when it could be timed
+    derive: float | None  # the derive step after the crawl (run_crawl times it)
     runs_seconds: float | None  # crawl_runs: last ended - first started (1 s resolution)
     derived: str
 
@@ -74,19 +73,7 @@ class CrawlRun:
 
 
 def child_crawl(argv: list[str]) -> None:
-    """`python -m crawler.run ARGV`, with its derive step timed on stderr."""
-    from archive import derive
-
-    real = derive.derive_all
-
-    def timed(*args: Any, **kwargs: Any) -> Any:
-        started = time.perf_counter()
-        try:
-            return real(*args, **kwargs)
-        finally:
-            print(f"{DERIVE_MARK}{time.perf_counter() - started:.3f}", file=sys.stderr, flush=True)
-
-    derive.derive_all = timed  # type: ignore[assignment]  # main() imports it at call time
+    """`python -m crawler.run ARGV` (its JSON summary times the derive step too)."""
     sys.argv = ["crawler.run", *argv]
     runpy.run_module("crawler.run", run_name="__main__", alter_sys=True)
 
@@ -172,11 +159,10 @@ def crawl(db: Path, crawl_args: list[str]) -> CrawlRun:
     summary = last_json(proc.stdout)
     if proc.returncode != 0 or not summary:
         raise SystemExit(f"crawl failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
-    derive = re.search(re.escape(DERIVE_MARK) + r"([\d.]+)", proc.stderr)
     derived = re.search(r"^derived .*$", proc.stderr, re.MULTILINE)
     return CrawlRun(pages=summary["pages"], reports=summary["reports_found"],
                     seconds=summary["seconds"], wall=wall,
-                    derive=float(derive.group(1)) if derive else None,
+                    derive=summary.get("derive_seconds"),
                     runs_seconds=crawl_runs_seconds(db),
                     derived=derived.group(0) if derived else "")
 

@@ -14,9 +14,10 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
+from archive.derive import DeriveSummary, derive_all
 from archive.errors import CrawlFailedError, NianbaoError
 from archive.health import BROKEN, SiteHealth, update_site_status
 from archive.store import DEFAULT_DB, Archive, now_iso
@@ -71,6 +72,8 @@ class CrawlSummary:
     skipped: int = 0
     not_modified: int = 0
     broken_sites: list[str] = field(default_factory=list)
+    derived: DeriveSummary | None = None  # the derive step run after the crawl
+    derive_seconds: float = 0.0
 
     @classmethod
     def of(cls, results: list[SiteResult], seconds: float) -> CrawlSummary:
@@ -112,6 +115,7 @@ class CrawlSummary:
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
+        data["derived"] = self.derived.counts if self.derived else {}
         data["line"] = self.line()
         data["pages_per_second"] = round(self.pages_per_second(), 1)
         return data
@@ -247,7 +251,8 @@ def run_crawl(db_path: str, sites: list[Site], *, concurrency: int | None = None
               delay: float | None = None, progress: Progress | None = None,
               max_pages: int | None = None, log_level: str = "WARNING",
               now: datetime | None = None, warc: bool = True) -> CrawlSummary:
-    """Crawl every site once, all at the same time; return what was fetched and found.
+    """Crawl every site once, all at the same time, then derive (attachments, withdrawals,
+    figures) from what is stored; return what was fetched and found.
 
     Incremental against an existing archive: known report pages are fetched only when
     due (`now` decides; tests move it forward), conditionally when the portal sent
@@ -281,7 +286,11 @@ def run_crawl(db_path: str, sites: list[Site], *, concurrency: int | None = None
                 sink.close()
         reporter.stop()
         results = [finish_job(archive, job) for job in jobs]
-    return CrawlSummary.of(results, time.monotonic() - began)
+        summary = CrawlSummary.of(results, time.monotonic() - began)
+        began = time.monotonic()
+        summary.derived = derive_all(archive)
+        summary.derive_seconds = time.monotonic() - began
+    return summary
 
 
 def open_warc_sink(db_path: str) -> WarcSink:
@@ -330,15 +339,12 @@ def main(argv: list[str] | None = None) -> int:
         summary = run_crawl(args.db, sites, concurrency=args.concurrency, delay=args.delay,
                             max_pages=args.max_pages, log_level=args.log_level, now=args.now,
                             progress=lambda line: print(line, file=sys.stderr, flush=True))
-        from archive.derive import derive_all
-
-        with Archive(args.db) as archive:
-            derived = derive_all(archive)  # as `nianbao crawl` does (attachments, figures)
+        derived = summary.derived or DeriveSummary(today=date.today())
         print(derived.line(), file=sys.stderr)
     except NianbaoError as error:
         print(f"Error: {error}", file=sys.stderr)
         return 1
-    data = {**summary.to_dict(), "derived": derived.counts}
+    data = summary.to_dict()
     print(json.dumps(data, ensure_ascii=False) if args.json else summary.line())
     if len(summary.failed_sites) == len(summary.sites):
         print(f"Error: no portal could be crawled: {summary.failure_detail()}", file=sys.stderr)
