@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from archive.db.archive import Archive, StoredBody
 from archive.derive import DeriveSummary, derive_all
 from archive.errors import DecodeError, NotAReportError
 from archive.parse import parse_report
 from archive.parse.charset import looks_like_html
-from archive.store import Archive, StoredBody
 
 
 @dataclass

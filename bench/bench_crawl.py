@@ -42,9 +42,9 @@ import lxml.html
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from archive.db.archive import Archive
 from archive.errors import NianbaoError
 from archive.parse import parse_report
-from archive.store import Archive
 
 CONCURRENCY = 8  # the crawler's loopback concurrency (crawler.settings.LOOPBACK_CONCURRENCY)
 STATS_NUMBER = r"'{name}': ([\d.]+)"

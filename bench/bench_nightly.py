@@ -39,7 +39,7 @@ COLUMNS = ("list pages", "report reqs", "report bodies", "304s", "all requests")
 
 def nightly(db: Path, sites: Path, *extra: str) -> float:
     began = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "archive.cli", "nightly", "--db", str(db), "--sites",
+    subprocess.run([sys.executable, "-m", "archive.app.cli", "nightly", "--db", str(db), "--sites",
                     str(sites), *extra], cwd=ROOT, check=False, stdout=subprocess.DEVNULL)
     return time.perf_counter() - began
 

@@ -1,4 +1,4 @@
-"""Incremental crawling: the spider's side of `url_state` (archive/freshness.py).
+"""Incremental crawling: the spider's side of `url_state` (archive/db/url_state.py).
 
 Lists and navigation are fetched every run. A candidate URL (report page, file, article)
 the archive already holds is fetched only when due, with If-None-Match /
@@ -20,9 +20,10 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from archive import freshness, versions
-from archive.freshness import UrlState, Visit
-from archive.store import now_iso, url_key
+from archive.db import url_state as freshness
+from archive.db import versions
+from archive.db.archive import now_iso, url_key
+from archive.db.url_state import UrlState, Visit
 
 log = logging.getLogger(__name__)
 

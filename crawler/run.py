@@ -17,14 +17,14 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+from archive.db.archive import DEFAULT_DB, Archive, now_iso
 from archive.derive import DeriveSummary, derive_all
 from archive.errors import CrawlFailedError, NianbaoError
-from archive.health import BROKEN, SiteHealth, update_site_status
-from archive.store import DEFAULT_DB, Archive, now_iso
-from archive.warc import WarcSink, recover_open_files, warc_dir_for
+from crawler.health import BROKEN, SiteHealth, update_site_status
 from crawler.settings import ASYNCIO_REACTOR, BASE_SETTINGS, site_settings
 from crawler.sites import Site, load_sites, site_from_url
 from crawler.tally import SiteTally
+from crawler.warc import WarcSink, recover_open_files, warc_dir_for
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ Scrapy's HttpCompressionMiddleware (590) decodes bodies and drops `Content-Encod
 `WireMiddleware` sits at 595, between the download and that decoding, and keeps a copy
 of the status, headers and payload as received in `request.meta["wire"]`. The capture
 middlewares then store the decoded body in the archive (what the parser reads) and the
-received bytes in WARC (`archive.warc.WarcSink`), with their SHA-256 in
+received bytes in WARC (`crawler.warc.WarcSink`), with their SHA-256 in
 `captures.raw_sha256` and the record's place in `captures.warc_*`.
 """
 
@@ -18,8 +18,8 @@ from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 
-from archive.store import url_key
-from archive.warc import Earlier, Exchange, WarcSink
+from archive.db.archive import url_key
+from crawler.warc import Earlier, Exchange, WarcSink
 
 WIRE_META = "wire"
 

@@ -22,7 +22,7 @@ class Ran:
 
 
 def nianbao(*args: str) -> list[str]:
-    return [sys.executable, "-m", "archive.cli", *args]
+    return [sys.executable, "-m", "archive.app.cli", *args]
 
 
 def run(command: list[str], timeout: float = 120) -> Ran:

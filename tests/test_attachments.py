@@ -21,7 +21,7 @@ import pytest
 from w3lib.url import canonicalize_url
 
 from archive.build import BuildSummary, build_archive
-from archive.store import Archive
+from archive.db.archive import Archive
 from demo.server import DemoPortals
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -8,8 +8,8 @@ import pytest
 from datasette.app import Datasette
 
 from archive.build import build_archive
-from archive.serve import make_datasette
-from archive.store import Archive
+from archive.db.archive import Archive
+from archive.web.app import make_datasette
 
 FILES = Path(__file__).resolve().parent / "fixtures" / "attachments"
 HOST = "http://127.0.0.1:9"

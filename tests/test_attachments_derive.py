@@ -16,11 +16,11 @@ from typing import Any
 import pytest
 import sqlite_utils
 
-from archive.attachments import derive_attachments
 from archive.build import build_archive
+from archive.db.archive import Archive
 from archive.derive import DeriveSummary
+from archive.derive.attachments import derive_attachments
 from archive.extract import Limits
-from archive.store import Archive
 
 FILES = Path(__file__).resolve().parent / "fixtures" / "attachments"
 EXPECTED = json.loads((FILES / "expected.json").read_text(encoding="utf-8"))
@@ -337,7 +337,7 @@ def test_old_archive_gains_the_new_columns(tmp_path: Path) -> None:
 
 
 def test_timeouts_are_not_cached(portal: Portal, monkeypatch: pytest.MonkeyPatch) -> None:
-    from archive import attachments
+    from archive.derive import attachments
     from archive.extract.model import failed
 
     portal.add("/x/", list_page([("a.pdf", LIUHE, "2022-01-20")]), HTML)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from archive.attachment_reports import date_from_file_name
+from archive.derive.file_reports import date_from_file_name
 from archive.parse.pagemeta import (
     PageMeta,
     date_near_link,

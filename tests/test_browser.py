@@ -17,8 +17,8 @@ from urllib.parse import quote
 
 import pytest
 
+from archive.db.archive import Archive, report_id
 from archive.records import Report, Section
-from archive.store import Archive, report_id
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed")
@@ -51,7 +51,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         for report in (HOSTILE, PLAIN):
             archive.save_report(report, capture_id=None)
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "archive.cli", "serve", "--db", str(db),
+    proc = subprocess.Popen([sys.executable, "-m", "archive.app.cli", "serve", "--db", str(db),
                              "--port", str(port)], stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     for _ in range(100):

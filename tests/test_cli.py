@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from archive.cli import cli
+from archive.app.cli import cli
+from archive.db.archive import Archive
 from archive.export import EXPORT_KEYS
 from archive.records import Report, Section
-from archive.store import Archive
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 COMMANDS = sorted(cli.commands)
@@ -92,7 +92,7 @@ def test_crawl_of_a_dead_portal_fails_loudly_and_records_why(db_path: Path) -> N
 
     url = f"http://127.0.0.1:{closed_port()}/"
     result = subprocess.run(
-        [sys.executable, "-m", "archive.cli", "crawl", "--url", url, "--db", str(db_path)],
+        [sys.executable, "-m", "archive.app.cli", "crawl", "--url", url, "--db", str(db_path)],
         capture_output=True, text=True, timeout=120, check=False,
     )
     assert result.returncode == 1

@@ -8,9 +8,9 @@ import pytest
 import yaml
 from datasette.app import Datasette
 
+from archive.db.archive import Archive, report_id
 from archive.records import Report, Section
-from archive.serve import METADATA, make_datasette
-from archive.store import Archive, report_id
+from archive.web.app import METADATA, make_datasette
 
 REPORTS = [
     Report(url="http://127.0.0.1:1/a.html", title="抚松镇2019年政府信息公开工作年度报告",

@@ -11,10 +11,10 @@ import pytest
 import yaml
 from datasette.app import Datasette
 
+from archive.db.archive import Archive, report_id
 from archive.derive import derive_all
 from archive.records import POST2019, Report, Section
-from archive.serve import METADATA, make_datasette
-from archive.store import Archive, report_id
+from archive.web.app import METADATA, make_datasette
 
 TABLES = Path(__file__).resolve().parent / "fixtures" / "tables"
 TODAY = date(2026, 2, 15)

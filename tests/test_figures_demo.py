@@ -23,9 +23,9 @@ from typing import Any
 import pytest
 from w3lib.url import canonicalize_url
 
+from archive.db.archive import Archive
 from archive.derive import derive_all
 from archive.figures.vocab import APPLICATION_STANDARD
-from archive.store import Archive
 from demo.server import DemoPortals
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -16,11 +16,11 @@ from typing import Any
 
 import pytest
 
+from archive.db.archive import Archive, report_id
 from archive.derive import DeriveSummary, derive_all
-from archive.figures.store import derive_figures
+from archive.derive.figures import derive_figures
 from archive.figures.tables import extract_tables
 from archive.records import POST2019, PRE2019, Report, Section
-from archive.store import Archive, report_id
 
 TABLES = Path(__file__).resolve().parent / "fixtures" / "tables"
 TODAY = date(2026, 2, 15)  # 2025 reports of townships are due (31 Jan), of counties not yet

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from archive import freshness
-from archive.freshness import (
+from archive.db import url_state as freshness
+from archive.db.archive import Archive, report_id, url_key
+from archive.db.url_state import (
     MAX_REVISIT,
     MAX_REVISIT_VALIDATED,
     MIN_REVISIT,
@@ -19,9 +20,8 @@ from archive.freshness import (
     record_listed,
     revisit_interval,
 )
-from archive.health import SiteHealth, update_site_status
 from archive.records import Report
-from archive.store import Archive, report_id, url_key
+from crawler.health import SiteHealth, update_site_status
 from crawler.incremental import looks_soft_404
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)

@@ -32,8 +32,8 @@ from nightly_helpers import (
 from w3lib.url import canonicalize_url
 from warcio.archiveiterator import ArchiveIterator
 
-from archive.nightly import LOCKED_EXIT, lock_path_for
-from archive.serve import make_datasette
+from archive.app.nightly import LOCKED_EXIT, lock_path_for
+from archive.web.app import make_datasette
 from demo.server import DemoPortals
 
 LATER = "2030-01-01T00:00:00Z"  # every known page is due by then

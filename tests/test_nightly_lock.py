@@ -13,11 +13,11 @@ import pytest
 from click.testing import CliRunner
 from nightly_helpers import start, wait_until
 
-from archive.cli import cli
+from archive.app.cli import cli
+from archive.app.nightly import LOCKED_EXIT, lock_path_for, nightly_lock, start_file_log
 from archive.errors import NightlyLockedError
-from archive.nightly import LOCKED_EXIT, lock_path_for, nightly_lock, start_file_log
 
-HOLD = ("import sys, time; from archive.nightly import nightly_lock\n"
+HOLD = ("import sys, time; from archive.app.nightly import nightly_lock\n"
         "with nightly_lock(sys.argv[1]):\n    print('held', flush=True); time.sleep(60)")
 
 

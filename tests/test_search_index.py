@@ -151,8 +151,8 @@ def test_connection_without_tokenizer_reads_but_cannot_search(tmp_path: Path) ->
 
 
 def test_archive_store_can_be_searched(tmp_path: Path) -> None:
+    from archive.db.archive import Archive
     from archive.records import Report, Section
-    from archive.store import Archive
 
     with Archive(tmp_path / "store.db") as archive:
         register_tokenizer(archive.db.conn)

@@ -6,8 +6,8 @@ import json
 import sqlite3
 from pathlib import Path
 
+from archive.db.archive import Archive, report_id, url_key
 from archive.records import Report, Section
-from archive.store import Archive, report_id, url_key
 
 
 def make_report(url: str = "http://127.0.0.1/xxgk/t1.html", **overrides: object) -> Report:

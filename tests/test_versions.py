@@ -8,18 +8,18 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from archive.app.cli import cli
 from archive.build import build_archive
-from archive.cli import cli
-from archive.errors import VersionNotFoundError
-from archive.records import Report, Section
-from archive.store import Archive, report_id, url_key
-from archive.versions import (
+from archive.db.archive import Archive, report_id, url_key
+from archive.db.versions import (
     confirm_unchanged,
     diff_versions,
     list_versions,
     normalise_text,
     text_sha256,
 )
+from archive.errors import VersionNotFoundError
+from archive.records import Report, Section
 
 TEXT = "一、总体情况\n本年度主动公开信息120条。\n二、其他\n无。"
 EDITED = "一、总体情况\n本年度主动公开信息127条。\n二、其他\n无。\n（数据已更正。）"

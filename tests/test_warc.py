@@ -9,7 +9,7 @@ from pathlib import Path
 from nightly_helpers import warcio
 from warcio.archiveiterator import ArchiveIterator
 
-from archive.warc import Earlier, Exchange, WarcSink, payload_digest, recover_open_files
+from crawler.warc import Earlier, Exchange, WarcSink, payload_digest, recover_open_files
 
 BODY = "<html><title>年报</title>抚松镇</html>".encode()
 

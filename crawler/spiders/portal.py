@@ -24,13 +24,12 @@ from scrapy.http import HtmlResponse, Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from archive import freshness
+from archive.db import url_state as freshness
+from archive.db.url_state import SOFT_404
 from archive.errors import DecodeError, NotAReportError
-from archive.freshness import SOFT_404
 from archive.parse import parse_report
 from archive.parse.charset import looks_like_html
 from archive.parse.titles import classify_title
-from archive.warc import WarcSink
 from crawler import discovery
 from crawler.discovery import FRAME as FRAME_LINK
 from crawler.discovery import RECORD, Link
@@ -46,6 +45,7 @@ from crawler.middlewares import describe_failure, headers_dict
 from crawler.scan import PageScan, scan_page
 from crawler.sites import Site, netloc_of
 from crawler.tally import SiteTally
+from crawler.warc import WarcSink
 
 log = logging.getLogger(__name__)
 

@@ -13,8 +13,8 @@ from typing import Any, TypeVar
 
 import click
 
+from archive.db.archive import DEFAULT_DB, Archive
 from archive.errors import NianbaoError
-from archive.store import DEFAULT_DB, Archive
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -162,7 +162,7 @@ def serve(port: int, host: str, db_path: str) -> None:
 
     Example: nianbao serve --db data/nianbao.db --port 8001
     """
-    from archive.serve import serve as serve_archive
+    from archive.web.app import serve as serve_archive
 
     require_db(db_path)
     Archive(db_path).close()  # bring an older file's schema up to date first
@@ -188,14 +188,14 @@ def nightly(sites_file: str, log_file: str | None, quiet: bool, now: str | None,
 
     Example: nianbao nightly --sites sites.yml --db data/nianbao.db --quiet
     """
-    from archive.errors import NightlyLockedError
-    from archive.nightly import (
+    from archive.app.nightly import (
         LOCKED_EXIT,
         default_log_file,
         nightly_lock,
         run_nightly,
         start_file_log,
     )
+    from archive.errors import NightlyLockedError
     from crawler.run import parse_now
     from crawler.sites import load_sites
 
@@ -221,8 +221,8 @@ def versions(report_id: str, db_path: str) -> None:
 
     Example: nianbao versions 3f9a0c1d2e4b5a69 --db data/nianbao.db
     """
+    from archive.db.versions import list_versions
     from archive.errors import VersionNotFoundError
-    from archive.versions import list_versions
 
     require_db(db_path)
     with Archive(db_path) as archive:
@@ -249,7 +249,7 @@ def diff(report_id: str, first: int | None, second: int | None, db_path: str) ->
 
     Example: nianbao diff 3f9a0c1d2e4b5a69 1 2 --db data/nianbao.db
     """
-    from archive.versions import diff_versions
+    from archive.db.versions import diff_versions
 
     if (first is None) != (second is None):
         raise click.UsageError("give two versions (V1 V2) or none")

@@ -1,6 +1,6 @@
 """Tie stored attachment files to reports: the page that linked them decides (issue #5).
 
-Called by `archive.attachments.derive_attachments` once the files' text is known. See
+Called by `archive.derive.attachments.derive_attachments` once the files' text is known. See
 that module's docstring for the rules; in short, an HTML report page keeps its text and
 gains the files, a detail page naming a report takes its text from its best readable
 file, and a file linked straight from a list is a report page of its own.
@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, cast
 
+from archive.db.archive import Archive, report_id, url_key
 from archive.errors import DecodeError, NotAReportError
 from archive.extract import KINDS, OK, extracted_html
 from archive.parse import parse_report
@@ -27,10 +28,9 @@ from archive.parse.pagemeta import (
 )
 from archive.parse.titles import REPORT, classify_title
 from archive.records import Report
-from archive.store import Archive, report_id, url_key
 
 if TYPE_CHECKING:
-    from archive.attachments import File
+    from archive.derive.attachments import File
 
 log = logging.getLogger(__name__)
 

@@ -25,19 +25,21 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from archive.db.archive import Archive
 from archive.errors import DecodeError
 from archive.figures.prose import extract_prose
 from archive.figures.tables import Extraction, extract_rows, extract_tables
 from archive.parse import decode_html
 from archive.parse.charset import looks_like_html
 from archive.records import PRE2019
-from archive.store import Archive
 
 log = logging.getLogger(__name__)
 
 HTML, ATTACHMENT, PROSE = "html", "attachment", "prose"
 # Modules whose code decides what is extracted: a change in any of them re-reads everything.
-EXTRACTION_MODULES = ("grid.py", "tables.py", "vocab.py", "prose.py", "sources.py")
+FIGURES_DIR = Path(__file__).resolve().parent.parent / "figures"
+EXTRACTION_MODULES = (FIGURES_DIR / "grid.py", FIGURES_DIR / "tables.py",
+                      FIGURES_DIR / "vocab.py", FIGURES_DIR / "prose.py", Path(__file__).resolve())
 CAPTURE_SQL = "SELECT sha256, headers FROM captures WHERE id = ?"
 FILES_SQL = """
 SELECT a.url, a.sha256 FROM attachments a JOIN extractions e ON e.sha256 = a.sha256
@@ -79,10 +81,9 @@ class Read:
 
 @lru_cache(maxsize=1)
 def code_fingerprint() -> str:
-    here = Path(__file__).resolve().parent
     digest = hashlib.sha1()
-    for name in EXTRACTION_MODULES:
-        digest.update((here / name).read_bytes())
+    for path in EXTRACTION_MODULES:
+        digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 

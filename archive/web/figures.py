@@ -21,7 +21,7 @@ from datasette import hookimpl
 from datasette.utils.asgi import Response
 from jinja2 import TemplateNotFound
 
-from archive.figures.views import PLACE_FILTERS, requests_per_year_sql
+from archive.derive.views import PLACE_FILTERS, requests_per_year_sql
 
 TEMPLATE = "requests-chart.html"
 TEMPLATE_FILE = Path(__file__).resolve().parent / "templates" / TEMPLATE

@@ -14,7 +14,7 @@ from typing import Any
 
 from datasette import hookimpl
 
-from archive.versions import diff_lines, diff_text
+from archive.db.versions import diff_lines, diff_text
 
 
 @hookimpl

@@ -12,10 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from archive.attachments import derive_attachments
-from archive.figures.store import derive_figures
-from archive.freshness import derive_withdrawals
-from archive.store import Archive
+from archive.db.archive import Archive
+from archive.db.url_state import derive_withdrawals
+from archive.derive.attachments import derive_attachments
+from archive.derive.figures import derive_figures
 
 
 @dataclass

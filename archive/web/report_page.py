@@ -38,7 +38,7 @@ async def load_report(datasette: Any, database: str, request: Any) -> dict[str, 
 
 
 async def load_attachments(db: Any, report_id: str) -> list[dict[str, Any]]:
-    """The report's files (archive.attachments), the one its text came from first."""
+    """The report's files (archive.derive.attachments), the one its text came from first."""
     if "attachments" not in await db.table_names():
         return []
     files = await db.execute(

@@ -42,7 +42,7 @@ TABLES: dict[str, dict[str, Any]] = {
                     "spam_terms": str, "text": str, "platform": str, "index_no": str,
                     "site_id": str, "capture_id": int, "first_seen": str, "last_seen": str,
                     "withdrawn_at": str, "withdrawn_reason": str,
-                    # derived by archive.figures.store (issue #6)
+                    # derived by archive.derive.figures (issue #6)
                     "template": str, "table_images": int, "division_code": str,
                     "division_level": str, "division_match": str, "division_province": str,
                     "division_city": str, "division_county": str, "division_township": str},
@@ -57,7 +57,7 @@ TABLES: dict[str, dict[str, Any]] = {
         "columns": {"report_id": str, "ordinal": int, "level": int, "heading": str, "text": str},
         "pk": ("report_id", "ordinal"),
     },
-    # Written by archive.attachments (the derive step): one row per attachment URL, and
+    # Written by archive.derive.attachments (the derive step): one row per attachment URL, and
     # one cached extraction per distinct file body.
     "attachments": {
         "columns": {"id": str, "report_id": str, "capture_id": int, "url": str, "filename": str,
@@ -72,7 +72,7 @@ TABLES: dict[str, dict[str, Any]] = {
                     "result": bytes, "extracted_at": str},
         "pk": "sha256",
     },
-    # Issue #6, written by archive.figures.store (the derive step): every cell of the
+    # Issue #6, written by archive.derive.figures (the derive step): every cell of the
     # standard tables and every narrative figure, the checks, where the figures were read
     # from, and the coverage ledger.
     "figures": {
@@ -96,7 +96,7 @@ TABLES: dict[str, dict[str, Any]] = {
         "pk": ("site_id", "town", "year"),
     },
     # Issue #4: every text a report had, the crawl schedule per URL, health per site, and
-    # one row per `nianbao nightly` (archive/versions.py, freshness.py, health.py, nightly.py).
+    # one row per `nianbao nightly` (archive/db/versions.py, freshness.py, health.py, nightly.py).
     "report_versions": {
         "columns": {"report_id": str, "version": int, "text_sha256": str, "first_seen": str,
                     "last_seen": str, "capture_ids": str, "url": str, "text": str},

@@ -6,14 +6,14 @@ the derive transaction, with `summary.today` as today's date. For every report:
 
 1. its place: `resolve_place(town, county, city, province)` from what the page and the
    site list say (never the host name) -> `reports.division_*`;
-2. its figures (archive/figures/sources.py: page tables, else attachment tables, else
+2. its figures (archive/derive/figure_inputs.py: page tables, else attachment tables, else
    prose) -> `figures` rows replaced, `figure_sources` says where they came from and
    why rows were not read; unchanged inputs are not read again;
 3. its checks (`report_checks`, today injected) -> `checks` rows replaced;
    `reports.template` and `reports.table_images` updated.
 
 Then the rows of reports that no longer exist are dropped, `coverage` is rewritten
-(archive/figures/ledger.py) and the wide views are (re)created. Running it twice gives
+(archive/derive/ledger.py) and the wide views are (re)created. Running it twice gives
 the same rows.
 """
 
@@ -26,14 +26,14 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from archive.db.archive import Archive, now_iso
+from archive.derive.figure_inputs import Inputs, Read, inputs_of, read_figures
+from archive.derive.ledger import ledger_rows, withdrawn_reports
+from archive.derive.views import ensure_views
 from archive.figures.checks import report_checks
-from archive.figures.ledger import ledger_rows, withdrawn_reports
 from archive.figures.places import Division, resolve_place
-from archive.figures.sources import Inputs, Read, inputs_of, read_figures
 from archive.figures.tables import Extraction, Figure
-from archive.figures.views import ensure_views
 from archive.records import Report, Section
-from archive.store import Archive, now_iso
 
 if TYPE_CHECKING:
     from archive.derive import DeriveSummary

@@ -24,10 +24,8 @@ import sqlite_utils
 from sqlite_utils.db import Table
 from w3lib.url import canonicalize_url
 
-from archive import versions
-from archive.parse.charset import header_value
-from archive.records import Report
-from archive.schema import (  # noqa: F401 - schema names are re-exported from here
+from archive.db import versions
+from archive.db.schema import (  # noqa: F401 - schema names are re-exported from here
     FOREIGN_KEYS,
     INDEXES,
     TABLES,
@@ -35,6 +33,8 @@ from archive.schema import (  # noqa: F401 - schema names are re-exported from h
     add_missing_columns,
     ensure_schema,
 )
+from archive.parse.charset import header_value
+from archive.records import Report
 from archive.search import connect as connect_search
 from archive.search import enable_search
 

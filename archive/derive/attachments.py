@@ -38,7 +38,8 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
-from archive.attachment_reports import link_reports
+from archive.db.archive import Archive, now_iso, url_key
+from archive.derive.file_reports import link_reports
 from archive.extract import (
     DEFAULT_LIMITS,
     ERROR,
@@ -52,7 +53,6 @@ from archive.extract import (
     sniff_kind,
 )
 from archive.parse.titles import REPORT, classify_title
-from archive.store import Archive, now_iso, url_key
 
 if TYPE_CHECKING:
     from archive.derive import DeriveSummary

@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from archive.db.archive import Archive
 from archive.figures.coverage import SeenReport, coverage_rows
 from archive.figures.deadlines import body_kind
-from archive.store import Archive
 
 GONE = (404, 410)
 WITHDRAWN_SQL = f"""

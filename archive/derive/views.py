@@ -2,7 +2,7 @@
 
 `figures` is long (one row per cell); these views put one table row per line with the
 table's columns side by side, and the report's town and year beside them, for faceting
-and CSV export. They are (re)created by the figures step (archive/figures/store.py).
+and CSV export. They are (re)created by the figures step (archive/derive/figures.py).
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ WHERE f.column_key = 'total' AND r.report_year IS NOT NULL
   {where}
 GROUP BY r.report_year
 """
-# Filters of the chart (archive/datasette_figures.py): request parameter -> condition.
+# Filters of the chart (archive/web/figures.py): request parameter -> condition.
 PLACE_FILTERS = {
     "province": "r.division_province = :province",
     "county": "r.division_county = :county",

@@ -14,9 +14,11 @@ import yaml
 from datasette.app import Datasette
 from datasette.database import Database
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-METADATA = PROJECT_ROOT / "metadata.yml"
-TEMPLATES = Path(__file__).resolve().parent / "templates"
+HERE = Path(__file__).resolve().parent
+# The project's metadata.yml lives at the top of the repository; archive/web/metadata.yml
+# is a link to it, copied into the wheel, so a plain `pip install .` serves it too.
+METADATA = HERE / "metadata.yml"
+TEMPLATES = HERE / "templates"
 DATABASE_NAME = "nianbao"
 SETTINGS: dict[str, Any] = {
     "facet_time_limit_ms": 500,

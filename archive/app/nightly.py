@@ -24,8 +24,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from archive.db.archive import Archive, now_iso
 from archive.errors import NightlyLockedError
-from archive.store import Archive, now_iso
 
 log = logging.getLogger(__name__)
 
