@@ -1,21 +1,22 @@
 """Rebuild reports and sections from the stored captures, with no network.
 
 A better parser makes a better archive out of what was already fetched: `nianbao build`
-drops every derived row and re-parses every successful capture, oldest first, so
-`first_seen`/`last_seen` come from the capture times. It runs in one transaction:
-readers see the old archive until the new one is complete.
+drops every derived row and reads every successful capture again through
+`archive.ingest.ingest` (the crawl's own path), oldest first, so `first_seen`/`last_seen`
+come from the capture times; then it derives. It runs in one transaction: readers see
+the old archive until the new one is complete. A page the parser fails on is noted on its
+capture and counted; it never rolls the rebuild back.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 
-from archive.db.archive import Archive, StoredBody
+from archive.db import Archive
 from archive.derive import DeriveSummary, derive_all
-from archive.errors import DecodeError, NotAReportError
-from archive.parse import parse_report
-from archive.parse.charset import looks_like_html
+from archive.ingest import CANNOT_DECODE, NOT_A_REPORT, PARSER_FAILED, Reading, ingest
 
 
 @dataclass
@@ -39,34 +40,29 @@ class BuildSummary:
 
 
 def build_archive(archive: Archive, progress: Callable[[BuildSummary], None] | None = None,
-                  every: int = 200) -> BuildSummary:
+                  every: int = 200, today: date | None = None) -> BuildSummary:
     """Re-parse every stored capture into reports/sections, replacing what was there."""
     summary = BuildSummary()
     with archive.transaction():
         archive.clear_reports()
         for stored in archive.iter_bodies():
             summary.captures += 1
-            _build_one(archive, stored, summary)
+            done = ingest(archive, stored)
+            if done is not None:
+                count(summary, stored.url, *done)
             if progress and summary.captures % every == 0:
                 progress(summary)
-        summary.derived = derive_all(archive)
+        summary.derived = derive_all(archive, today=today)
         summary.reports = archive.db["reports"].count
     return summary
 
 
-def _build_one(archive: Archive, stored: StoredBody, summary: BuildSummary) -> None:
-    if not stored.body or not looks_like_html(stored.body, stored.headers):
-        return
-    try:
-        report = parse_report(stored.url, stored.body, stored.headers)
-    except NotAReportError:
+def count(summary: BuildSummary, url: str, reading: Reading, outcome: str | None) -> None:
+    if reading.kind == NOT_A_REPORT:
         summary.not_reports += 1
-        return
-    except DecodeError as error:
+    elif reading.kind in (CANNOT_DECODE, PARSER_FAILED):
         summary.errors += 1
-        summary.problems.append(str(error))
-        return
-    summary.parsed += 1
-    outcome = archive.save_report(report, capture_id=stored.capture_id, site_id=stored.site_id,
-                                  seen_at=stored.fetched_at)
-    summary.outcomes[outcome] = summary.outcomes.get(outcome, 0) + 1
+        summary.problems.append(f"{url}: {reading.note}")
+    if outcome is not None:
+        summary.parsed += 1
+        summary.outcomes[outcome] = summary.outcomes.get(outcome, 0) + 1

@@ -10,7 +10,7 @@ import json
 from collections.abc import Iterator
 from typing import IO, Any
 
-from archive.db.archive import Archive
+from archive.db import Archive
 
 EXPORT_KEYS = (
     "id", "url", "title", "title_raw", "town", "county", "report_year", "published", "signed",

@@ -1,7 +1,7 @@
 """Crawl and parse throughput beside reference figures (issue #2).
 
 Prints, side by side:
-- pages crawled per second by the real crawler (`python -m crawler.run`, loopback, full
+- pages crawled per second by the real crawler (`python -m archive.app.crawl`, loopback, full
   speed) on a generated county portal (`demo.scale.ScalePortal`, 2,000 reports of ~26 KiB by
   default) and on the bundled demo portals, timed by the crawl itself (`run_crawl`'s
   summary, cross-checked with crawl_runs started/ended) and by the wall clock; the derive
@@ -42,7 +42,7 @@ import lxml.html
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from archive.db.archive import Archive
+from archive.db import Archive
 from archive.errors import NianbaoError
 from archive.parse import parse_report
 
@@ -55,7 +55,7 @@ class CrawlRun:
     pages: int
     reports: int
     seconds: float  # the crawl's own timing (run_crawl)
-    wall: float  # the whole `python -m crawler.run` process
+    wall: float  # the whole `python -m archive.app.crawl` process
     derive: float | None  # the derive step after the crawl (run_crawl times it)
     runs_seconds: float | None  # crawl_runs: last ended - first started (1 s resolution)
     derived: str
@@ -73,9 +73,9 @@ class CrawlRun:
 
 
 def child_crawl(argv: list[str]) -> None:
-    """`python -m crawler.run ARGV` (its JSON summary times the derive step too)."""
-    sys.argv = ["crawler.run", *argv]
-    runpy.run_module("crawler.run", run_name="__main__", alter_sys=True)
+    """`python -m archive.app.crawl ARGV` (its JSON summary times the derive step too)."""
+    sys.argv = ["archive.app.crawl", *argv]
+    runpy.run_module("archive.app.crawl", run_name="__main__", alter_sys=True)
 
 
 def child_plain(url: str, concurrency: int) -> None:

@@ -7,16 +7,16 @@ links that only a given CMS hides in scripts or data feeds.
 
 from __future__ import annotations
 
-import functools
 import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
 import lxml.html
 from lxml import etree
-from w3lib.url import canonicalize_url
+
+from archive.db.keys import url_key
 
 log = logging.getLogger(__name__)
 
@@ -145,18 +145,7 @@ class Link:
     def key(self) -> str:
         """Identity for de-duplication: canonical URL, plus the form body for POSTs."""
         body = "|" + urlencode(sorted(self.formdata)) if self.method != "GET" else ""
-        return canonical_url(self.url) + body
-
-
-@functools.lru_cache(maxsize=65536)  # called ~130 times a page on the same few strings
-def canonical_url(url: str) -> str:
-    """One spelling per page: sorted query, no fragment, no default port."""
-    canonical = canonicalize_url(url, keep_fragments=False)
-    parts = urlsplit(canonical)
-    default = {"http": ":80", "https": ":443"}.get(parts.scheme)
-    if default and parts.netloc.endswith(default):
-        canonical = urlunsplit(parts._replace(netloc=parts.netloc[: -len(default)]))
-    return canonical
+        return url_key(self.url) + body
 
 
 def clean_text(text: str | None) -> str:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
+from archive.db import runs
+
 OK, FAILING, BROKEN = "ok", "failing", "broken"
 
 
@@ -27,13 +29,6 @@ class SiteHealth:
     lost_listing: str | None = None  # "lists stopped linking 6 of 6 known reports"
 
 
-def reports_before(db: sqlite_utils.Database, site_id: str, run_id: int) -> int:
-    """The most reports any earlier run of this site found."""
-    row = db.execute("SELECT max(reports_found) FROM crawl_runs WHERE site_id = ? AND id < ?",
-                     [site_id, run_id]).fetchone()
-    return int(row[0] or 0)
-
-
 def judge(health: SiteHealth, before: int) -> tuple[str, str | None]:
     """(status, detail) for one site's run."""
     if health.run_status == "failed":
@@ -46,15 +41,15 @@ def judge(health: SiteHealth, before: int) -> tuple[str, str | None]:
     return OK, health.detail
 
 
-def update_site_status(db: sqlite_utils.Database, health: SiteHealth, at: str) -> str:
-    """Write the site's row; returns its status."""
-    status, detail = judge(health, reports_before(db, health.site_id, health.run_id))
-    old = db.execute("SELECT last_success FROM site_status WHERE site_id = ?",
-                     [health.site_id]).fetchone()
-    last_success = at if status == OK else (old[0] if old else None)
-    db.table("site_status").upsert({
+def update_site_status(db: sqlite_utils.Database, health: SiteHealth,
+                       at: str) -> str:
+    """Judge the site's run and write its `site_status` row; returns its status."""
+    status, detail = judge(health, runs.most_reports_before(db, health.site_id, health.run_id))
+    old = runs.site_status(db, health.site_id)
+    last_success = at if status == OK else (old["last_success"] if old else None)
+    runs.write_site_status(db, {
         "site_id": health.site_id, "last_run": at, "last_success": last_success,
         "run_id": health.run_id, "reports_found": health.reports_found, "errors": health.errors,
         "status": status, "detail": detail,
-    }, pk="site_id")
+    })
     return status

@@ -12,18 +12,17 @@ reports vanished at once, which says the site changed, not the reports (`broken`
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from archive.clock import Clock
+from archive.db import captures, url_key, versions
 from archive.db import url_state as freshness
-from archive.db import versions
-from archive.db.archive import now_iso, url_key
-from archive.db.url_state import UrlState, Visit
+from archive.db.url_state import UrlState
+from crawler.schedule import Visit, next_visit_after, plan_visit
 
 log = logging.getLogger(__name__)
 
@@ -70,10 +69,11 @@ class StoredPage:
 class Revisits:
     """What one site's crawl knows about its candidate URLs, and what it learns."""
 
-    def __init__(self, archive: Any, site_id: str, now: datetime | None = None):
+    def __init__(self, archive: Any, site_id: str, clock: Clock | None = None):
         self.archive = archive
         self.site_id = site_id
-        self.now = now or datetime.now(UTC)
+        self.clock = clock or Clock()
+        self.now = self.clock.now()
         self.states: dict[str, UrlState] = (
             freshness.load_states(archive.db, site_id) if archive is not None else {})
         self.listed: set[str] = set()
@@ -86,7 +86,7 @@ class Revisits:
 
     def plan(self, url: str) -> Visit:
         key = url_key(url)
-        return freshness.plan_visit(self.states.get(key), self.now, listed=key in self.listed)
+        return plan_visit(self.states.get(key), self.now, listed=key in self.listed)
 
     def was_report(self, url: str) -> bool:
         """Does the URL belong to a stored report (its page, a copy, or its file)?"""
@@ -100,14 +100,12 @@ class Revisits:
 
     def stored_page(self, url: str) -> StoredPage | None:
         """The newest stored copy of a page (for following its links without a request)."""
-        row = self.archive.db.execute(
-            "SELECT id, url, headers, note FROM captures WHERE url_key = ? AND sha256 IS NOT NULL "
-            "AND status BETWEEN 200 AND 299 ORDER BY id DESC LIMIT 1", [url_key(url)]).fetchone()
-        if row is None:
+        newest = captures.newest_page(self.archive.db, url_key(url))
+        if newest is None:
             return None
-        body = self.archive.capture_body(row[0])
-        note = row[3] or ""
-        return StoredPage(row[1], body or b"", json.loads(row[2] or "{}"),
+        body = self.archive.capture_body(newest.capture_id)
+        note = newest.note or ""
+        return StoredPage(newest.url, body or b"", newest.headers,
                           note.removeprefix(NOT_REPORT_NOTE) if note.startswith(NOT_REPORT_NOTE)
                           else None)
 
@@ -121,13 +119,14 @@ class Revisits:
     def record(self, request_url: str, status: int, headers: dict[str, str] | None,
                fingerprint: str | None, capture_id: int | None, recheck: bool = False) -> str:
         """Store what a fetch of a candidate said (200, 304, 404/410, soft-404)."""
-        key, at = url_key(request_url), now_iso()
+        key, at = url_key(request_url), self.clock.iso()
         if self.archive is None:
             return "new"
         with self.archive.transaction():
             outcome = freshness.record_check(
                 self.archive.db, key, request_url, site_id=self.site_id, status=status,
-                headers=headers, fingerprint=fingerprint, capture_id=capture_id, at=at)
+                headers=headers, fingerprint=fingerprint, capture_id=capture_id, at=at,
+                schedule=next_visit_after)
             if recheck and status in (200, 304) and not (fingerprint or "").startswith("gone:"):
                 freshness.mark_unlisted(self.archive.db, key, at)
         return outcome
@@ -146,7 +145,7 @@ class Revisits:
             return []
         with self.archive.transaction():
             return versions.confirm_unchanged(self.archive.db, url_key(request_url),
-                                              capture_id, now_iso())
+                                              capture_id, self.clock.iso())
 
     # -- end of run ----------------------------------------------------------------------------
 
@@ -169,4 +168,4 @@ class Revisits:
         if self.archive is None:
             return
         with self.archive.transaction():
-            freshness.record_listed(self.archive.db, self.listed, now_iso())
+            freshness.record_listed(self.archive.db, self.listed, self.clock.iso())

@@ -35,7 +35,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet import error as net
 from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
-from archive.db.archive import now_iso
+from archive.clock import now_iso
 from crawler.sites import netloc_of
 from crawler.wire import record_wire, take_wire
 

@@ -11,7 +11,8 @@ import re
 from collections.abc import Iterable
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-from crawler.discovery import LINK, PAGE, Link, canonical_url, page_number_in_query
+from archive.db.keys import url_key
+from crawler.discovery import LINK, PAGE, Link, page_number_in_query
 
 PAGER_TEXT = re.compile(
     r"^(下一页|上一页|下页|上页|后页|前页|尾页|末页|最后一页|第?\d{1,4}页?|>|>>|<|<<|»|«|›|‹|next|prev)$",
@@ -72,13 +73,13 @@ def last_page_number(link: Link) -> int | None:
 def pager_links(page_url: str, links: Iterable[Link]) -> list[Link]:
     """Other pages of the list on this page: the pager's own links, filled in up to 尾页."""
     pager = [link for link in links if is_pager_link(page_url, link)]
-    found = {canonical_url(link.url): link.text for link in pager}
+    found = {url_key(link.url): link.text for link in pager}
     for link in pager:
         if LAST_PAGE_TEXT.match(link.text) or link.text.isdigit():
             last = last_page_number(link)
             for url in pages_between(link.url, last or 0):
-                found.setdefault(canonical_url(url), "")
-    found.pop(canonical_url(page_url), None)
+                found.setdefault(url_key(url), "")
+    found.pop(url_key(page_url), None)
     return [Link(url=url, text=text, kind=PAGE) for url, text in found.items()]
 
 

@@ -7,13 +7,15 @@ from typing import Any
 
 from scrapy.crawler import Crawler
 
+from archive.ingest import save_reading
 from crawler.items import ReportItem
 
 log = logging.getLogger(__name__)
 
 
 class ArchivePipeline:
-    """Calls `Archive.save_report` for each ReportItem; tallies new/updated/unchanged.
+    """Saves each ReportItem (`archive.ingest.save_reading`, as `nianbao build` does);
+    tallies new/updated/unchanged.
 
     The archive fills town/county from the site where the page did not say.
     """
@@ -30,10 +32,8 @@ class ArchivePipeline:
         archive = getattr(spider, "archive", None)
         if not isinstance(item, ReportItem) or archive is None:
             return item
-        # seen when fetched, not when saved, so a rebuild from captures gives the same times
-        outcome = archive.save_report(item.report, capture_id=item.capture_id,
-                                      site_id=item.site.id,
-                                      seen_at=archive.capture_time(item.capture_id))
+        outcome = save_reading(archive, item.report, capture_id=item.capture_id,
+                               site_id=item.site.id)
         spider.tally.add_outcome(outcome)  # type: ignore[union-attr]
         saved = getattr(spider, "report_saved", None)
         if saved is not None:

@@ -1,28 +1,27 @@
 """Run the crawl of some sites in one Scrapy process and summarise it.
 
 `run_crawl` starts one crawler per site in a single asyncio Twisted reactor, records a
-`crawl_runs` row per site and returns a `CrawlSummary`. The reactor cannot be restarted,
-so call it once per process; tests run `python -m crawler.run ...` in a subprocess.
+`crawl_runs` row per site and each site's health, and returns a `CrawlSummary`. The
+reactor cannot be restarted, so call it once per process. Deriving from what was stored
+is not the crawler's job: the application shell (`archive/app/crawl.py`, the only code
+that imports both the crawler and the archive's derive steps) runs it afterwards.
 """
 
 from __future__ import annotations
 
-import argparse
-import json
 import logging
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Protocol
 
-from archive.db.archive import DEFAULT_DB, Archive, now_iso
-from archive.derive import DeriveSummary, derive_all
-from archive.errors import CrawlFailedError, NianbaoError
+from archive.clock import Clock
+from archive.db import Archive, runs
+from archive.errors import CrawlFailedError
 from crawler.health import BROKEN, SiteHealth, update_site_status
 from crawler.settings import ASYNCIO_REACTOR, BASE_SETTINGS, site_settings
-from crawler.sites import Site, load_sites, site_from_url
+from crawler.sites import Site
 from crawler.tally import SiteTally
 from crawler.warc import WarcSink, recover_open_files, warc_dir_for
 
@@ -38,6 +37,14 @@ FINISH_REASONS = {
     "closespider_errorcount": "too many spider errors",
     "shutdown": "interrupted",
 }
+
+
+class Derived(Protocol):
+    """What the derive step after a crawl reports (archive.derive.DeriveSummary)."""
+
+    counts: dict[str, int]
+
+    def line(self) -> str: ...
 
 
 @dataclass
@@ -72,7 +79,7 @@ class CrawlSummary:
     skipped: int = 0
     not_modified: int = 0
     broken_sites: list[str] = field(default_factory=list)
-    derived: DeriveSummary | None = None  # the derive step run after the crawl
+    derived: Derived | None = None  # what the shell derived after the crawl
     derive_seconds: float = 0.0
 
     @classmethod
@@ -143,7 +150,7 @@ def outcome_of(tally: SiteTally) -> tuple[str, str | None]:
     return ("partial" if problems else "ok"), "; ".join(problems) or None
 
 
-def finish_job(archive: Archive, job: Job) -> SiteResult:
+def finish_job(archive: Archive, job: Job, clock: Clock) -> SiteResult:
     status, detail = outcome_of(job.tally)
     t = job.tally
     result = SiteResult(job.site.id, job.run_id, status, t.pages, t.reports_found,
@@ -155,10 +162,9 @@ def finish_job(archive: Archive, job: Job) -> SiteResult:
     health = SiteHealth(job.site.id, job.run_id, status, t.reports_found, t.errors, detail,
                         t.lost_listing)
     with archive.transaction():
-        result.health = update_site_status(archive.db, health, now_iso())
-    row = archive.db.execute("SELECT detail FROM site_status WHERE site_id = ?",
-                             [job.site.id]).fetchone()
-    result.health_detail = row[0] if row else None
+        result.health = update_site_status(archive.db, health, clock.iso())
+    row = runs.site_status(archive.db, job.site.id)
+    result.health_detail = row["detail"] if row else None
     return result
 
 
@@ -250,12 +256,11 @@ def schedule(process: Any, archive: Archive, job: Job, settings: dict[str, Any],
 def run_crawl(db_path: str, sites: list[Site], *, concurrency: int | None = None,
               delay: float | None = None, progress: Progress | None = None,
               max_pages: int | None = None, log_level: str = "WARNING",
-              now: datetime | None = None, warc: bool = True) -> CrawlSummary:
-    """Crawl every site once, all at the same time, then derive (attachments, withdrawals,
-    figures) from what is stored; return what was fetched and found.
+              clock: Clock | None = None, warc: bool = True) -> CrawlSummary:
+    """Crawl every site once, all at the same time; return what was fetched and found.
 
     Incremental against an existing archive: known report pages are fetched only when
-    due (`now` decides; tests move it forward), conditionally when the portal sent
+    due (`clock` decides; tests move it forward), conditionally when the portal sent
     validators. Every response is also written to WARC under `<db folder>/warc/`."""
     ensure_asyncio_reactor()
     use_bundled_suffix_list()
@@ -263,6 +268,7 @@ def run_crawl(db_path: str, sites: list[Site], *, concurrency: int | None = None
     from twisted.internet import reactor
 
     began = time.monotonic()
+    clock = clock or Clock()
     sink = open_warc_sink(db_path) if warc else None
     with Archive(db_path) as archive:
         jobs = []
@@ -276,7 +282,7 @@ def run_crawl(db_path: str, sites: list[Site], *, concurrency: int | None = None
             schedule(process, archive, job, {
                 **site_settings(job.site, concurrency=concurrency, delay=delay,
                                 max_pages=max_pages), "LOG_LEVEL": log_level},
-                warc=sink, now=now)
+                warc=sink, clock=clock)
         reporter = ProgressReporter([job.tally for job in jobs], progress)
         reactor.callWhenRunning(reporter.start)  # type: ignore[attr-defined]
         try:
@@ -285,12 +291,8 @@ def run_crawl(db_path: str, sites: list[Site], *, concurrency: int | None = None
             if sink is not None:
                 sink.close()
         reporter.stop()
-        results = [finish_job(archive, job) for job in jobs]
-        summary = CrawlSummary.of(results, time.monotonic() - began)
-        began = time.monotonic()
-        summary.derived = derive_all(archive)
-        summary.derive_seconds = time.monotonic() - began
-    return summary
+        results = [finish_job(archive, job, clock) for job in jobs]
+    return CrawlSummary.of(results, time.monotonic() - began)
 
 
 def open_warc_sink(db_path: str) -> WarcSink:
@@ -300,57 +302,3 @@ def open_warc_sink(db_path: str) -> WarcSink:
         for path in recover_open_files(directory):
             log.warning("finished WARC file left open by an interrupted run: %s", path.name)
     return WarcSink(directory)
-
-
-# -- command line (tests and scripts; the `nianbao crawl` command wraps run_crawl) ----------
-
-
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="python -m crawler.run", description="Crawl portals into the archive.",
-        epilog="Example: python -m crawler.run --db data/nianbao.db --url http://127.0.0.1:8100/",
-    )
-    parser.add_argument("--db", default=DEFAULT_DB, help="SQLite archive file")
-    parser.add_argument("--url", action="append", default=[], help="portal or column URL")
-    parser.add_argument("--sites", help="sites.yml listing portals")
-    parser.add_argument("--max-pages", type=int, help="stop each portal after N pages")
-    parser.add_argument("--concurrency", type=int, help="concurrent requests per portal")
-    parser.add_argument("--delay", type=float, help="seconds between requests to a portal")
-    parser.add_argument("--json", action="store_true", help="print the summary as JSON")
-    parser.add_argument("--log-level", default="WARNING", help="Scrapy log level")
-    parser.add_argument("--now", type=parse_now, help="decide what is due as if it were this "
-                        "UTC time (ISO 8601); for tests")
-    return parser.parse_args(argv)
-
-
-def parse_now(text: str) -> datetime:
-    """An ISO 8601 time, UTC unless it says otherwise."""
-    moment = datetime.fromisoformat(text)  # Python 3.11 reads a trailing Z
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    try:
-        sites = load_sites(args.sites) if args.sites else []
-        sites += [site_from_url(url) for url in args.url]
-        if not sites:
-            raise CrawlFailedError("crawl", "give --url URL or --sites sites.yml")
-        summary = run_crawl(args.db, sites, concurrency=args.concurrency, delay=args.delay,
-                            max_pages=args.max_pages, log_level=args.log_level, now=args.now,
-                            progress=lambda line: print(line, file=sys.stderr, flush=True))
-        derived = summary.derived or DeriveSummary(today=date.today())
-        print(derived.line(), file=sys.stderr)
-    except NianbaoError as error:
-        print(f"Error: {error}", file=sys.stderr)
-        return 1
-    data = summary.to_dict()
-    print(json.dumps(data, ensure_ascii=False) if args.json else summary.line())
-    if len(summary.failed_sites) == len(summary.sites):
-        print(f"Error: no portal could be crawled: {summary.failure_detail()}", file=sys.stderr)
-        return 1
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

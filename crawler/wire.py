@@ -18,7 +18,7 @@ from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 
-from archive.db.archive import url_key
+from archive.db.captures import earlier_response_record
 from crawler.warc import Earlier, Exchange, WarcSink
 
 WIRE_META = "wire"
@@ -81,11 +81,8 @@ def exchange_of(request: Request, wire: Wire, fetched_at: str) -> Exchange:
 
 def earlier_record(db: Any, url: str, raw_sha256: str) -> Earlier | None:
     """An earlier WARC response record of this URL with the same payload bytes."""
-    row = db.execute(
-        "SELECT warc_record_id, url, fetched_at FROM captures WHERE url_key = ? "
-        "AND raw_sha256 = ? AND warc_type = 'response' ORDER BY id LIMIT 1",
-        [url_key(url), raw_sha256]).fetchone()
-    return Earlier(*row) if row else None
+    found = earlier_response_record(db, url, raw_sha256)
+    return Earlier(*found) if found else None
 
 
 def record_wire(archive: Any, sink: WarcSink | None, request: Request, wire: Wire,

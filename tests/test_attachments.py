@@ -1,6 +1,6 @@
 """Crawl the live demo portals and check the reports published as attachments (issue #5).
 
-The crawl runs in a subprocess (`python -m crawler.run`, which derives attachments after
+The crawl runs in a subprocess (`python -m archive.app.crawl`, which derives attachments after
 the crawl as `nianbao crawl` does); the rebuild runs here (`build_archive`, no network).
 """
 
@@ -21,7 +21,7 @@ import pytest
 from w3lib.url import canonicalize_url
 
 from archive.build import BuildSummary, build_archive
-from archive.db.archive import Archive
+from archive.db import Archive
 from demo.server import DemoPortals
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,7 +66,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AttachmentCrawl]:
     with DemoPortals(base_port=0) as portals:
         sites.write_text(portals.sites_yaml(), encoding="utf-8")
         proc = subprocess.run(
-            [sys.executable, "-m", "crawler.run", "--db", str(db), "--sites", str(sites), "--json"],
+            [sys.executable, "-m", "archive.app.crawl", "--db", str(db), "--sites", str(sites), "--json"],
             cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
         truth = portals.ground_truth()
     lines = proc.stdout.strip().splitlines()

@@ -105,7 +105,7 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
     base = f"http://127.0.0.1:{server.server_address[1]}"
     db = tmp_path_factory.mktemp("portal") / "portal.db"
     try:
-        proc = subprocess.run([sys.executable, "-m", "crawler.run", "--db", str(db), "--url",
+        proc = subprocess.run([sys.executable, "-m", "archive.app.crawl", "--db", str(db), "--url",
                                base + "/", "--json"], cwd=ROOT, capture_output=True, text=True,
                               timeout=300, check=False)
         lines = proc.stdout.strip().splitlines()

@@ -8,7 +8,7 @@ import pytest
 from datasette.app import Datasette
 
 from archive.build import build_archive
-from archive.db.archive import Archive
+from archive.db import Archive
 from archive.web.app import make_datasette
 
 FILES = Path(__file__).resolve().parent / "fixtures" / "attachments"

@@ -17,7 +17,7 @@ import pytest
 import sqlite_utils
 
 from archive.build import build_archive
-from archive.db.archive import Archive
+from archive.db import Archive
 from archive.derive import DeriveSummary
 from archive.derive.attachments import derive_attachments
 from archive.extract import Limits
@@ -320,7 +320,7 @@ def test_rebuild_reuses_cached_extractions(detail: Portal) -> None:
 
 def test_other_limits_extract_again(detail: Portal) -> None:
     summary = DeriveSummary(today=date(2024, 1, 1))
-    derive_attachments(detail.archive, summary, Limits(max_pages=1))
+    summary.counts.update(derive_attachments(detail.archive, summary.today, Limits(max_pages=1)))
     assert summary.counts["extracted"] == 1 and summary.counts["extraction cache hits"] == 0
 
 

@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 import pytest
 
-from archive.db.archive import Archive, report_id
+from archive.db import Archive, report_id
 from archive.records import Report, Section
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

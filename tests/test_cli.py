@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from archive.app.cli import cli
-from archive.db.archive import Archive
+from archive.db import Archive
 from archive.export import EXPORT_KEYS
 from archive.records import Report, Section
 

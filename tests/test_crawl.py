@@ -1,7 +1,7 @@
 """Crawl the live demo portals over real HTTP and compare the archive with ground truth.
 
 The demo portals run in this process (DemoPortals on ephemeral loopback ports); each crawl
-runs in a subprocess (`python -m crawler.run`) because Twisted's reactor cannot restart.
+runs in a subprocess (`python -m archive.app.crawl`) because Twisted's reactor cannot restart.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ class Crawl:
 
 def crawl(db: Path, sites: Path) -> Crawl:
     proc = subprocess.run(
-        [sys.executable, "-m", "crawler.run", "--db", str(db), "--sites", str(sites), "--json"],
+        [sys.executable, "-m", "archive.app.crawl", "--db", str(db), "--sites", str(sites), "--json"],
         cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
     )
     lines = proc.stdout.strip().splitlines()

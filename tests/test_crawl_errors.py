@@ -1,7 +1,7 @@
 """Crawling a small hand-built portal: failures, statuses, boundaries, paging.
 
 The portal runs in this process on 127.0.0.1; the crawl runs in a subprocess
-(`python -m crawler.run`) because Twisted's reactor cannot restart in one process.
+(`python -m archive.app.crawl`) because Twisted's reactor cannot restart in one process.
 """
 
 from __future__ import annotations
@@ -110,7 +110,7 @@ def serve(handler: type[BaseHTTPRequestHandler]) -> tuple[ThreadingHTTPServer, s
 
 def run_crawl(db: Path, *args: str) -> Crawl:
     proc = subprocess.run(
-        [sys.executable, "-m", "crawler.run", "--db", str(db), "--json", *args],
+        [sys.executable, "-m", "archive.app.crawl", "--db", str(db), "--json", *args],
         cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
     )
     lines = proc.stdout.strip().splitlines()

@@ -76,7 +76,7 @@ class OldPortal(BaseHTTPRequestHandler):
 
 
 def run_crawl(db: Path, url: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "crawler.run", "--db", str(db), "--url", url],
+    return subprocess.run([sys.executable, "-m", "archive.app.crawl", "--db", str(db), "--url", url],
                           cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
 
 

@@ -8,7 +8,7 @@ import pytest
 import yaml
 from datasette.app import Datasette
 
-from archive.db.archive import Archive, report_id
+from archive.db import Archive, report_id
 from archive.records import Report, Section
 from archive.web.app import METADATA, make_datasette
 

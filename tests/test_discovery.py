@@ -6,6 +6,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
+from archive.db.keys import url_key
 from crawler import discovery, paging
 from crawler.discovery import PAGE, RECORD, Link
 from crawler.platforms import hanweb, trs
@@ -70,11 +71,11 @@ def test_extract_links_survives_empty_and_declared_encoding() -> None:
 # -- canonical URLs ------------------------------------------------------------------------------
 
 
-def test_canonical_url_sorts_query_and_drops_fragment_and_default_port() -> None:
-    a = discovery.canonical_url("http://gov.example:80/list?b=2&a=1#top")
-    b = discovery.canonical_url("http://gov.example/list?a=1&b=2")
+def test_url_key_sorts_query_and_drops_fragment_and_default_port() -> None:
+    a = url_key("http://gov.example:80/list?b=2&a=1#top")
+    b = url_key("http://gov.example/list?a=1&b=2")
     assert a == b == "http://gov.example/list?a=1&b=2"
-    assert discovery.canonical_url("http://gov.example:8080/x") == "http://gov.example:8080/x"
+    assert url_key("http://gov.example:8080/x") == "http://gov.example:8080/x"
 
 
 def test_post_links_differ_by_form_body() -> None:
@@ -169,8 +170,8 @@ def test_query_pager_is_filled_and_excludes_the_current_page() -> None:
     html = """<a href="list.jsp?cat=7&page=2">下一页</a> <a href="list.jsp?page=3&cat=7">3</a>
               <a href="list.jsp?cat=7&page=5">末页</a> <a href="other.jsp?page=2">下一页</a>"""
     pages = paging.pager_links(page, discovery.extract_links(page, html))
-    keys = {discovery.canonical_url(u) for u in urls(pages)}
-    assert keys == {discovery.canonical_url(f"http://h/list.jsp?cat=7&page={n}")
+    keys = {url_key(u) for u in urls(pages)}
+    assert keys == {url_key(f"http://h/list.jsp?cat=7&page={n}")
                     for n in (2, 3, 4, 5)}
 
 

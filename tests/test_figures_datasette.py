@@ -11,7 +11,7 @@ import pytest
 import yaml
 from datasette.app import Datasette
 
-from archive.db.archive import Archive, report_id
+from archive.db import Archive, report_id
 from archive.derive import derive_all
 from archive.records import POST2019, Report, Section
 from archive.web.app import METADATA, make_datasette

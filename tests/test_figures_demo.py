@@ -3,7 +3,7 @@ demo was built to contain (`expect` in its ground truth, demo/gen/expect.py; the
 from `DemoPortals.coverage_truth`).
 
 The demo portals run in this process on loopback; the crawl runs in a subprocess
-(`python -m crawler.run`, which derives with today's date), then the archive is derived
+(`python -m archive.app.crawl`, which derives with today's date), then the archive is derived
 again with a fixed date so the ledger's last due year does not depend on the clock.
 """
 
@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 from w3lib.url import canonicalize_url
 
-from archive.db.archive import Archive
+from archive.db import Archive
 from archive.derive import derive_all
 from archive.figures.vocab import APPLICATION_STANDARD
 from demo.server import DemoPortals
@@ -45,7 +45,7 @@ class DemoFigures:
 
 def crawl(db: Path, sites: Path) -> dict[str, Any]:
     proc = subprocess.run(
-        [sys.executable, "-m", "crawler.run", "--db", str(db), "--sites", str(sites), "--json"],
+        [sys.executable, "-m", "archive.app.crawl", "--db", str(db), "--sites", str(sites), "--json"],
         cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]

@@ -16,9 +16,10 @@ from typing import Any
 
 import pytest
 
-from archive.db.archive import Archive, report_id
+from archive.db import Archive, report_id
 from archive.derive import DeriveSummary, derive_all
 from archive.derive.figures import derive_figures
+from archive.derive.withdrawals import derive_withdrawals
 from archive.figures.tables import extract_tables
 from archive.records import POST2019, PRE2019, Report, Section
 
@@ -85,8 +86,9 @@ def ids(archive: Archive) -> dict[str, str]:
 
 def derive(archive: Archive) -> DeriveSummary:
     summary = DeriveSummary(today=TODAY)
-    with archive.transaction():
-        derive_figures(archive, summary)
+    with archive.transaction():  # withdrawals first, as derive_all runs them
+        summary.counts.update(derive_withdrawals(archive, summary.today))
+        summary.counts.update(derive_figures(archive, summary.today))
     return summary
 
 

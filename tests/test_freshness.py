@@ -7,29 +7,30 @@ from pathlib import Path
 
 import pytest
 
+from archive import clock
+from archive.db import Archive, report_id, url_key
 from archive.db import url_state as freshness
-from archive.db.archive import Archive, report_id, url_key
-from archive.db.url_state import (
-    MAX_REVISIT,
-    MAX_REVISIT_VALIDATED,
-    MIN_REVISIT,
-    apply_withdrawals,
-    next_visit_after,
-    plan_visit,
-    record_check,
-    record_listed,
-    revisit_interval,
-)
+from archive.db.reports import apply_withdrawals
+from archive.db.url_state import record_check, record_listed
 from archive.records import Report
 from crawler.health import SiteHealth, update_site_status
 from crawler.incremental import looks_soft_404
+from crawler.schedule import (
+    MAX_REVISIT,
+    MAX_REVISIT_VALIDATED,
+    MIN_REVISIT,
+    Visit,
+    next_visit_after,
+    plan_visit,
+    revisit_interval,
+)
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 URL = "http://127.0.0.1:1/art/2021/1/18/art_1229_4886.html"
 
 
 def at(days: float) -> str:
-    return freshness.format_time(T0 + timedelta(days=days))
+    return clock.format_time(T0 + timedelta(days=days))
 
 
 @pytest.mark.parametrize("unchanged_days, validated, expected", [
@@ -58,7 +59,7 @@ def state(**values: object) -> freshness.UrlState:
 
 
 def test_plan_fetches_new_and_due_pages_conditionally_and_skips_the_rest() -> None:
-    assert plan_visit(None, T0) == freshness.Visit(True, {}, "new")
+    assert plan_visit(None, T0) == Visit(True, {}, "new")
     known = state(etag='"ab"', last_modified="Mon, 18 Jan 2021 08:00:00 GMT", next_visit=at(3))
     assert not plan_visit(known, T0 + timedelta(days=1)).fetch
     due = plan_visit(known, T0 + timedelta(days=4))
@@ -77,9 +78,10 @@ def test_unchanged_checks_push_the_next_visit_further(db_path: Path) -> None:
             status = 200 if day == 0 else 304
             record_check(archive.db, url_key(URL), URL, site_id="s", status=status,
                          headers={"ETag": '"x"'}, fingerprint="text:a" if day == 0 else None,
-                         capture_id=None, at=at(day))
+                         capture_id=None, at=at(day),
+                     schedule=next_visit_after)
             row = archive.db["url_state"].get(url_key(URL))
-            visits.append(freshness.parse_time(row["next_visit"]) - freshness.parse_time(at(day)))
+            visits.append(clock.parse_time(row["next_visit"]) - clock.parse_time(at(day)))
         assert row["checks"] == 5 and row["changes"] == 0 and row["last_changed"] == at(0)
     assert visits == sorted(visits) and visits[-1] == MAX_REVISIT_VALIDATED
 
@@ -88,21 +90,25 @@ def test_a_change_resets_the_schedule(db_path: Path) -> None:
     with Archive(db_path) as archive:
         for day, print_ in ((0, "text:a"), (60, "text:a"), (61, "text:b")):
             outcome = record_check(archive.db, url_key(URL), URL, site_id="s", status=200,
-                                   headers={}, fingerprint=print_, capture_id=None, at=at(day))
+                                   headers={}, fingerprint=print_, capture_id=None, at=at(day),
+                     schedule=next_visit_after)
         row = archive.db["url_state"].get(url_key(URL))
     assert outcome == "changed" and row["last_changed"] == at(61) and row["changes"] == 1
-    assert freshness.parse_time(row["next_visit"]) - freshness.parse_time(at(61)) == MIN_REVISIT
+    assert clock.parse_time(row["next_visit"]) - clock.parse_time(at(61)) == MIN_REVISIT
 
 
 def test_a_404_marks_the_page_gone_and_a_200_brings_it_back(db_path: Path) -> None:
     with Archive(db_path) as archive:
         record_check(archive.db, url_key(URL), URL, site_id="s", status=200, headers={},
-                     fingerprint="text:a", capture_id=None, at=at(0))
+                     fingerprint="text:a", capture_id=None, at=at(0),
+                     schedule=next_visit_after)
         record_check(archive.db, url_key(URL), URL, site_id="s", status=404, headers={},
-                     fingerprint="gone:404", capture_id=None, at=at(9))
+                     fingerprint="gone:404", capture_id=None, at=at(9),
+                     schedule=next_visit_after)
         gone = archive.db["url_state"].get(url_key(URL))
         record_check(archive.db, url_key(URL), URL, site_id="s", status=200, headers={},
-                     fingerprint="text:a", capture_id=None, at=at(12))
+                     fingerprint="text:a", capture_id=None, at=at(12),
+                     schedule=next_visit_after)
         back = archive.db["url_state"].get(url_key(URL))
     assert (gone["gone_at"], gone["gone_reason"]) == (at(9), "HTTP 404")
     assert back["gone_at"] is None

@@ -157,7 +157,7 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, st
     db = tmp_path_factory.mktemp("gkmlpt") / "gkmlpt.db"
     with portal.serve() as base:
         proc = subprocess.run(
-            [sys.executable, "-m", "crawler.run", "--db", str(db), "--url", base, "--json"],
+            [sys.executable, "-m", "archive.app.crawl", "--db", str(db), "--url", base, "--json"],
             cwd=ROOT, capture_output=True, text=True, timeout=180, check=False)
         assert proc.returncode == 0, proc.stderr[-2000:]
         summary = json.loads(proc.stdout.strip().splitlines()[-1])

@@ -21,7 +21,7 @@ from demo.server import DemoPortals
 
 
 def crawl_command(db: Path, sites: Path, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "crawler.run", "--db", str(db), "--sites", str(sites), *extra]
+    return [sys.executable, "-m", "archive.app.crawl", "--db", str(db), "--sites", str(sites), *extra]
 
 
 def kill_after(db: Path, sites: Path, captures: int) -> None:

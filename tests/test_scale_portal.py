@@ -105,7 +105,7 @@ def test_page_count_matches_what_link_following_reaches(portal: ScalePortal) -> 
 def test_crawler_finds_every_report(portal: ScalePortal, tmp_path: Path) -> None:
     db = tmp_path / "scale.db"
     proc = subprocess.run(
-        [sys.executable, "-m", "crawler.run", "--db", str(db), "--url", portal.start_url,
+        [sys.executable, "-m", "archive.app.crawl", "--db", str(db), "--url", portal.start_url,
          "--json"], cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
     assert proc.returncode == 0, proc.stderr[-2000:]
     summary = json.loads(proc.stdout.strip().splitlines()[-1])

@@ -6,7 +6,7 @@ import json
 import sqlite3
 from pathlib import Path
 
-from archive.db.archive import Archive, report_id, url_key
+from archive.db import Archive, report_id, url_key
 from archive.records import Report, Section
 
 

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from archive.app.cli import cli
 from archive.build import build_archive
-from archive.db.archive import Archive, report_id, url_key
+from archive.db import Archive, report_id, url_key
 from archive.db.versions import (
     confirm_unchanged,
     diff_versions,

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 import click
 
-from archive.db.archive import DEFAULT_DB, Archive
+from archive.db import DEFAULT_DB, Archive
 from archive.errors import NianbaoError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -69,13 +69,13 @@ def crawl(urls: tuple[str, ...], sites_file: str | None, concurrency: int | None
     """
     if not urls and not sites_file:
         raise click.UsageError("give --url URL or --sites sites.yml")
-    from crawler.run import run_crawl
+    from archive.app.crawl import crawl_and_derive
     from crawler.sites import load_sites, site_from_url
 
     sites = load_sites(sites_file) if sites_file else []
     sites += [site_from_url(url) for url in urls]
-    summary = run_crawl(db_path, sites, concurrency=concurrency, delay=delay,
-                        max_pages=max_pages, progress=echo_err)
+    summary = crawl_and_derive(db_path, sites, concurrency=concurrency, delay=delay,
+                               max_pages=max_pages, progress=echo_err)
     if summary.derived and summary.derived.counts:
         echo_err(summary.derived.line())
     click.echo(summary.line())
@@ -195,15 +195,15 @@ def nightly(sites_file: str, log_file: str | None, quiet: bool, now: str | None,
         run_nightly,
         start_file_log,
     )
+    from archive.clock import Clock, parse_now
     from archive.errors import NightlyLockedError
-    from crawler.run import parse_now
     from crawler.sites import load_sites
 
     sites = load_sites(sites_file)
     try:
         with nightly_lock(db_path):
             start_file_log(log_file or default_log_file(db_path))
-            result = run_nightly(db_path, sites, now=parse_now(now) if now else None)
+            result = run_nightly(db_path, sites, clock=Clock.at(parse_now(now) if now else None))
     except NightlyLockedError as error:
         echo_err(f"Error: {error}")
         raise SystemExit(LOCKED_EXIT) from None

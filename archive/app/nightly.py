@@ -4,8 +4,8 @@
    (`NightlyLockedError`, exit status `LOCKED_EXIT`).
 2. Log to a rotating file (`logging.handlers.RotatingFileHandler`).
 3. Mark crawl runs a killed process left `running` as `interrupted`.
-4. Crawl every site incrementally (crawler.run.run_crawl), then derive (attachments,
-   figures, withdrawals): the incremental build.
+4. Crawl every site incrementally, then derive (attachments, withdrawals, figures):
+   `archive.app.crawl.crawl_and_derive`, with the night's clock.
 5. Write a `nightly_runs` row and return one summary line; the exit status is 1 when any
    site failed or is broken.
 """
@@ -20,11 +20,12 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from archive.db.archive import Archive, now_iso
+from archive.app.crawl import crawl_and_derive
+from archive.clock import Clock, now_iso
+from archive.db import Archive, captures, reports, runs, versions
 from archive.errors import NightlyLockedError
 
 log = logging.getLogger(__name__)
@@ -35,16 +36,6 @@ LOG_MAX_BYTES = 5 * 1024 * 1024
 LOG_BACKUPS = 10
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 LIST_KINDS = ("start", "nav", "page", "frame")
-
-REQUESTS_SQL = """
-SELECT count(*),
-       sum(kind IN ('start', 'nav', 'page', 'frame')),
-       sum(kind = 'candidate'),
-       sum(kind = 'candidate' AND sha256 IS NOT NULL AND status BETWEEN 200 AND 299),
-       sum(status = 304)
-FROM captures WHERE run_id BETWEEN ? AND ?
-"""
-
 
 @dataclass
 class NightlyResult:
@@ -121,59 +112,33 @@ def start_file_log(log_file: str | Path) -> logging.Handler:
     return handler
 
 
-def mark_interrupted(archive: Archive) -> int:
-    """Crawl runs still `running` were killed: with the lock held, none is alive."""
-    with archive.transaction():
-        cursor = archive.db.execute(
-            "UPDATE crawl_runs SET status = 'interrupted', ended = coalesce(ended, ?) "
-            "WHERE status = 'running'", [now_iso()])
-    return cursor.rowcount
-
-
-def count_since(archive: Archive, sql: str, started: str) -> int:
-    return int(archive.db.execute(sql, [started]).fetchone()[0] or 0)
-
-
-def request_counts(archive: Archive, run_ids: list[int]) -> dict[str, int]:
-    if not run_ids:
-        return dict.fromkeys(("requests", "list_requests", "report_requests", "report_bodies",
-                              "not_modified"), 0)
-    row = archive.db.execute(REQUESTS_SQL, [min(run_ids), max(run_ids)]).fetchone()
-    names = ("requests", "list_requests", "report_requests", "report_bodies", "not_modified")
-    return {name: int(value or 0) for name, value in zip(names, row)}
-
-
-def run_nightly(db_path: str, sites: list[Any], *, now: datetime | None = None,
+def run_nightly(db_path: str, sites: list[Any], *, clock: Clock | None = None,
                 progress: Callable[[str], None] | None = None) -> NightlyResult:
     """Crawl, derive and record one nightly run (the caller holds the lock)."""
-    from crawler.run import run_crawl
-
+    clock = clock or Clock()
     began, started = time.monotonic(), now_iso()
     with Archive(db_path) as archive:
-        if interrupted := mark_interrupted(archive):
-            log.warning("%d crawl runs were interrupted by a killed process", interrupted)
         with archive.transaction():
-            table = archive.db.table("nightly_runs")
-            run_id = int(table.insert({"started": started, "status": "running",
-                                       "sites": len(sites)}).last_pk or 0)
-    summary = run_crawl(db_path, sites, now=now, progress=progress or log.info)
+            interrupted = runs.mark_interrupted(archive.db, now_iso())
+            run_id = runs.start_nightly(archive.db, started, len(sites))
+        if interrupted:
+            log.warning("%d crawl runs were interrupted by a killed process", interrupted)
+    summary = crawl_and_derive(db_path, sites, clock=clock, progress=progress or log.info)
     result = NightlyResult(run_id, failed_sites=list(summary.failed_sites))
     with Archive(db_path) as archive:
-        with archive.transaction():  # which crawl runs were this night's, not by timestamps
-            for site_run in summary.sites:
-                archive.db.table("crawl_runs").update(site_run.run_id, {"nightly_run": run_id})
+        with archive.transaction():
+            runs.tie_to_nightly(archive.db, [r.run_id for r in summary.sites], run_id)
         if summary.derived:
             log.info(summary.derived.line())
         result.broken = {r.site_id: r.health_detail or "broken" for r in summary.sites
                          if r.health == "broken"}
         result.counts = {
-            "sites": len(sites), **request_counts(archive, [r.run_id for r in summary.sites]),
+            "sites": len(sites),
+            **captures.request_counts(archive.db, [r.run_id for r in summary.sites]),
             "skipped": summary.skipped, "reports_found": summary.reports_found,
             "reports_new": summary.reports_new, "reports_updated": summary.reports_updated,
-            "versions_new": count_since(archive, "SELECT count(*) FROM report_versions "
-                                                 "WHERE version > 1 AND first_seen >= ?", started),
-            "withdrawn": count_since(archive, "SELECT count(*) FROM reports "
-                                              "WHERE withdrawn_at >= ?", started),
+            "versions_new": versions.count_later_versions_since(archive.db, started),
+            "withdrawn": reports.count_withdrawn_since(archive.db, started),
             "errors": summary.errors,
         }
         result.seconds = time.monotonic() - began
@@ -184,7 +149,7 @@ def run_nightly(db_path: str, sites: list[Any], *, now: datetime | None = None,
 def record_result(archive: Archive, result: NightlyResult) -> None:
     status = "failed" if result.failed_sites else "broken" if result.broken else "ok"
     with archive.transaction():
-        archive.db.table("nightly_runs").update(result.run_id, {
+        runs.finish_nightly(archive.db, result.run_id, {
             **result.counts, "ended": now_iso(), "status": status, "summary": result.line(),
             "failed_sites": ", ".join(result.failed_sites) or None,
             "broken_sites": ", ".join(result.broken) or None,

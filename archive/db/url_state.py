@@ -1,39 +1,30 @@
-"""When to fetch a known page again, and which reports have gone from their portal.
+"""`url_state`: the crawler's memory of every candidate URL it has fetched.
 
-`url_state` holds one row per candidate URL the crawler has fetched (report pages, their
-files, pages the parser rejected): the validators the portal sent (ETag, Last-Modified),
-a fingerprint of what the page said, when it last changed, when it is next due, when a
-list last linked it, and whether it is gone (404/410, a soft-404 page, or no longer
-listed while its list still loads).
-
-The revisit schedule backs off with age: a page is due again
-`clamp(BACKOFF x time-unchanged, MIN_REVISIT, cap)` after it was last checked, where the
-cap is shorter for pages with validators (a conditional request costs no body).
-A page never changes its `next_visit` on a failure (5xx, timeout): it stays due.
-
-A report is withdrawn when at least one of its URLs is gone and none is alive (alive: a
-tracked URL, not gone, that a list linked or that the report was read from).
+One row per candidate URL (report pages, their files, pages the parser rejected): the
+validators the portal sent (ETag, Last-Modified), a fingerprint of what the page said,
+when it last changed, when it is next due, when a list last linked it, and whether it is
+gone (404/410, a soft-404 page, or no longer listed while its list still loads). It is
+never rebuilt: it is what the crawler observed. When a page is due again is the crawler's
+policy (`crawler/schedule.py`), handed in as `schedule`; this module only stores it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlite_utils
 
+from archive.clock import format_time, parse_time
 from archive.parse.charset import header_value
 
-MIN_REVISIT = timedelta(hours=20)  # a nightly run sees pages that changed recently every night
-MAX_REVISIT = timedelta(days=30)  # however old a page, it is read at least monthly
-MAX_REVISIT_VALIDATED = timedelta(days=7)  # a 304 is cheap: revalidate weekly at least
-BACKOFF = 0.25  # unchanged for 40 days -> due every 10 days
+Schedule = Callable[[datetime, datetime, bool], datetime]
+
 UNLISTED = "unlisted"
 SOFT_404 = "soft-404"
 GONE_STATUSES = (404, 410)
-TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
 STATE_COLUMNS = ("url_key", "url", "site_id", "etag", "last_modified", "fingerprint",
                  "last_checked", "last_changed", "next_visit", "checks", "changes",
@@ -66,57 +57,6 @@ class UrlState:
         return bool(self.etag or self.last_modified)
 
 
-@dataclass
-class Visit:
-    """What to do with a known candidate URL this run."""
-
-    fetch: bool
-    headers: dict[str, str]
-    reason: str  # new / due / relisted / not due
-
-
-def parse_time(text: str | None) -> datetime | None:
-    if not text:
-        return None
-    return datetime.strptime(text, TIME_FORMAT).replace(tzinfo=UTC)
-
-
-def format_time(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime(TIME_FORMAT)
-
-
-def revisit_interval(unchanged_for: timedelta, validated: bool) -> timedelta:
-    """How long to wait before checking a page unchanged for `unchanged_for` again."""
-    cap = MAX_REVISIT_VALIDATED if validated else MAX_REVISIT
-    return max(MIN_REVISIT, min(cap, unchanged_for * BACKOFF))
-
-
-def next_visit_after(last_checked: datetime, last_changed: datetime, validated: bool) -> datetime:
-    return last_checked + revisit_interval(last_checked - last_changed, validated)
-
-
-def conditional_headers(state: UrlState) -> dict[str, str]:
-    """If-None-Match / If-Modified-Since from the validators the portal last sent."""
-    headers = {}
-    if state.etag:
-        headers["If-None-Match"] = state.etag
-    if state.last_modified:
-        headers["If-Modified-Since"] = state.last_modified
-    return headers
-
-
-def plan_visit(state: UrlState | None, now: datetime, *, listed: bool = False) -> Visit:
-    """Fetch a new URL; a known one only when due (or listed again after it went away)."""
-    if state is None:
-        return Visit(True, {}, "new")
-    due = parse_time(state.next_visit)
-    if state.gone_at and listed:
-        return Visit(True, conditional_headers(state), "relisted")
-    if due is None or due <= now:
-        return Visit(True, conditional_headers(state), "due")
-    return Visit(False, {}, "not due")
-
-
 # -- the table ---------------------------------------------------------------------------------
 
 
@@ -141,11 +81,11 @@ def get_state(db: sqlite_utils.Database, key: str) -> UrlState | None:
 
 def record_check(db: sqlite_utils.Database, key: str, url: str, *, site_id: str | None,
                  status: int, headers: Mapping[str, str] | None, fingerprint: str | None,
-                 capture_id: int | None, at: str) -> str:
+                 capture_id: int | None, at: str, schedule: Schedule) -> str:
     """Record an answer that tells what the page says now (200, 304, 404/410, soft-404).
 
     `fingerprint` is None for a 304 (unchanged by definition). Returns "new", "changed"
-    or "unchanged"; schedules the next visit."""
+    or "unchanged"; `schedule(checked, changed, validated)` says when it is due again."""
     state = get_state(db, key)
     headers = headers or {}
     etag = header_value(headers, "etag")
@@ -160,8 +100,8 @@ def record_check(db: sqlite_utils.Database, key: str, url: str, *, site_id: str 
         "url_key": key, "url": url, "site_id": site_id, "etag": etag, "last_modified": modified,
         "fingerprint": fingerprint if fingerprint is not None else state.fingerprint,  # type: ignore[union-attr]
         "last_checked": at, "last_changed": changed_at,
-        "next_visit": format_time(next_visit_after(now, parse_time(changed_at) or now,
-                                                   bool(etag or modified))),
+        "next_visit": format_time(schedule(now, parse_time(changed_at) or now,
+                                           bool(etag or modified))),
         "checks": (state.checks or 0) + 1 if state else 1,
         "changes": (state.changes or 0) + (outcome == "changed") if state else 0,
         "last_status": status, "last_capture_id": capture_id,
@@ -209,40 +149,3 @@ def unlisted_reports(states: Mapping[str, UrlState], listed: set[str]) -> list[U
 def chunks(items: list[str], size: int) -> Iterable[list[str]]:
     for start in range(0, len(items), size):
         yield items[start:start + size]
-
-
-# -- withdrawals -------------------------------------------------------------------------------
-
-WITHDRAWAL_SQL = """
-SELECT u.report_id, r.withdrawn_at,
-       sum(s.gone_at IS NOT NULL) AS gone,
-       sum(s.url_key IS NOT NULL AND s.gone_at IS NULL
-           AND (s.listed_at IS NOT NULL OR u.url = r.url)) AS alive,
-       max(s.gone_at) AS last_gone
-FROM report_urls u JOIN reports r ON r.id = u.report_id
-LEFT JOIN url_state s ON s.url_key = u.url_key
-GROUP BY u.report_id
-"""
-
-
-def apply_withdrawals(db: sqlite_utils.Database) -> dict[str, int]:
-    """Set (or clear) reports.withdrawn_at from the state of their URLs; never deletes."""
-    counts = {"withdrawn": 0, "returned": 0}
-    for rid, withdrawn_at, gone, alive, last_gone in db.execute(WITHDRAWAL_SQL).fetchall():
-        if gone and not alive and withdrawn_at is None:
-            reason = db.execute(
-                "SELECT s.gone_reason FROM report_urls u JOIN url_state s ON s.url_key = u.url_key "
-                "WHERE u.report_id = ? AND s.gone_at = ? LIMIT 1", [rid, last_gone]).fetchone()
-            db.table("reports").update(rid, {"withdrawn_at": last_gone,
-                                       "withdrawn_reason": reason[0] if reason else None})
-            counts["withdrawn"] += 1
-        elif alive and withdrawn_at is not None:
-            db.table("reports").update(rid, {"withdrawn_at": None, "withdrawn_reason": None})
-            counts["returned"] += 1
-    return counts
-
-
-def derive_withdrawals(archive: Any, summary: Any) -> None:
-    """The derive step (archive/derive.py): withdrawn_at after every crawl and build."""
-    counts = apply_withdrawals(archive.db)
-    summary.counts.update({f"reports {k}": n for k, n in counts.items() if n})

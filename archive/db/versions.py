@@ -164,3 +164,9 @@ def confirm_unchanged(db: sqlite_utils.Database, key: str, capture_id: int | Non
         if main and main[0] == key:
             confirm_latest(db, rid, capture_id, seen_at)
     return rids
+
+
+def count_later_versions_since(db: sqlite_utils.Database, started: str) -> int:
+    """Versions after the first (edits after publication) first seen since `started`."""
+    return int(db.execute("SELECT count(*) FROM report_versions WHERE version > 1 "
+                          "AND first_seen >= ?", [started]).fetchone()[0] or 0)

@@ -1,9 +1,15 @@
 """Derived data: everything computed from stored captures and reports, with no network.
 
-`derive_all` runs each step in order, after a crawl and at the end of `nianbao build`:
-steps may create reports (attachments read into reports), so later steps see them.
-A step is a function `(archive, summary) -> None` that records what it did in
-`summary.counts[name]`; each lives in the module that owns its tables.
+`derive_all` runs each step in order, in one transaction, after a crawl and at the end
+of `nianbao build`. Steps may create reports (attachments read into reports), so later
+steps see them. A step is a function `(archive, today) -> counts`; each lives in its own
+module and owns the tables it writes:
+
+- `attachments.py` (+ `files.py`, `file_reports.py`): `attachments`, `extractions`, and
+  reports read from files;
+- `withdrawals.py`: `reports.withdrawn_at` from `url_state`;
+- `figures.py` (+ `figure_inputs.py`, `ledger.py`, `views.py`): `figures`, `checks`,
+  `figure_sources`, `coverage` and the wide views.
 """
 
 from __future__ import annotations
@@ -12,24 +18,22 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from archive.db.archive import Archive
-from archive.db.url_state import derive_withdrawals
+from archive.db import Archive
 from archive.derive.attachments import derive_attachments
 from archive.derive.figures import derive_figures
+from archive.derive.withdrawals import derive_withdrawals
+
+Step = Callable[[Archive, date], dict[str, int]]
 
 
 @dataclass
 class DeriveSummary:
     today: date
     counts: dict[str, int] = field(default_factory=dict)
-    problems: list[str] = field(default_factory=list)
 
     def line(self) -> str:
         parts = [f"{n} {name}" for name, n in self.counts.items()]
         return "derived " + (", ".join(parts) if parts else "nothing")
-
-
-Step = Callable[[Archive, DeriveSummary], None]
 
 
 def steps() -> list[Step]:
@@ -42,5 +46,5 @@ def derive_all(archive: Archive, *, today: date | None = None) -> DeriveSummary:
     summary = DeriveSummary(today=today or date.today())
     with archive.transaction():
         for step in steps():
-            step(archive, summary)
+            summary.counts.update(step(archive, summary.today))
     return summary

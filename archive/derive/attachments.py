@@ -1,7 +1,7 @@
 """Reports published as attachments (issue #5): the derive step that reads stored files.
 
-`derive_attachments(archive, summary)` runs after every crawl and at the end of
-`nianbao build` (archive/derive.py), with no network:
+`derive_attachments(archive, today)` runs after every crawl and at the end of
+`nianbao build` (archive/derive/), with no network:
 
 1. Files: every stored capture whose body is a document (PDF, DOCX, DOC/WPS, XLS/XLSX,
    or another binary the page linked as a file), judged from the bytes, Content-Type,
@@ -34,12 +34,16 @@ import time
 import zlib
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any
+from dataclasses import asdict
+from datetime import date
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from archive.db.archive import Archive, now_iso, url_key
+from archive.clock import now_iso
+from archive.db import Archive, url_key
+from archive.db.captures import file_candidates
 from archive.derive.file_reports import link_reports
+from archive.derive.files import Capture, File
 from archive.extract import (
     DEFAULT_LIMITS,
     ERROR,
@@ -54,9 +58,6 @@ from archive.extract import (
 )
 from archive.parse.titles import REPORT, classify_title
 
-if TYPE_CHECKING:
-    from archive.derive import DeriveSummary
-
 log = logging.getLogger(__name__)
 
 EXTRACT_WORKERS = 2  # worker processes at a time (each capped at Limits.memory_mb)
@@ -69,80 +70,13 @@ NOT_FILES = ("html", None)  # sniff_kind labels of bodies that are not documents
 # archive.extract.runner's reasons for a worker that ran out of time or died: not cached.
 TRANSIENT_ERRORS = ("timed out", "worker killed", "extraction worker failed")
 
-FILE_URL_WORDS = (".pdf", ".doc", ".wps", ".xls", ".et", ".ofd", ".rtf")
-# Pages are skipped in SQL (most captures); files sent as text/html are kept by their URL.
-CANDIDATES_SQL = f"""
-SELECT id, url, url_key, fetched_at, status, headers, content_type, size, sha256, error,
-       referrer, link_text, site_id
-FROM captures
-WHERE NOT (status BETWEEN 200 AND 299 AND lower(coalesce(content_type, '')) LIKE 'text/html%'
-           AND lower(headers) NOT LIKE '%content-disposition%')
-   OR {" OR ".join(f"lower(url) LIKE '%{word}%'" for word in FILE_URL_WORDS)}
-ORDER BY fetched_at, id
-"""
-
-
-@dataclass
-class Capture:
-    id: int
-    url: str
-    url_key: str
-    fetched_at: str
-    status: int | None
-    headers: dict[str, str]
-    content_type: str | None
-    size: int | None
-    sha256: str | None
-    error: str | None
-    referrer: str | None
-    link_text: str | None
-    site_id: str | None
-
-    @property
-    def ok(self) -> bool:
-        return self.status is not None and 200 <= self.status < 300 and self.sha256 is not None
-
-
-@dataclass
-class File:
-    """One attachment URL: its newest capture, the pages that linked it, what it holds."""
-
-    capture: Capture
-    referrers: list[str]
-    link_text: str | None
-    first_seen: str
-    last_seen: str
-    filename: str | None = None
-    kind: str | None = None
-    result: Extracted | None = None
-    report_id: str | None = None
-    main: bool = False
-    referrer: str | None = None  # the page it was finally tied to
-
-    @property
-    def url(self) -> str:
-        return self.capture.url
-
-    @property
-    def status(self) -> str:
-        return self.result.status if self.result else ERROR
-
-    @property
-    def error(self) -> str | None:
-        if self.result is not None:
-            return self.result.error
-        return f"download failed: {fetch_failure(self.capture)}"
-
-
-def fetch_failure(capture: Capture) -> str:
-    return capture.error or (f"HTTP {capture.status}" if capture.status else "no response")
 
 
 # -- the step ----------------------------------------------------------------------------------
 
 
-def derive_attachments(archive: Archive, summary: DeriveSummary,
-                       limits: Limits | None = None) -> None:
+def derive_attachments(archive: Archive, today: date,
+                       limits: Limits | None = None) -> dict[str, int]:
     """Extract every stored attachment, tie it to its report, rewrite `attachments`."""
     began = time.monotonic()
     limits = limits or default_limits()
@@ -150,13 +84,13 @@ def derive_attachments(archive: Archive, summary: DeriveSummary,
     hits, fresh = extract_files(archive, files, limits)
     saved = link_reports(archive, files)
     write_rows(archive, files)
-    summary.counts["attachments"] = len(files)
-    summary.counts["attachment reports"] = saved
-    summary.counts["extracted"] = fresh
-    summary.counts["extraction cache hits"] = hits
-    summary.problems += [f"{f.url}: {f.status}: {f.error}" for f in files if f.status == ERROR]
+    for file in files:
+        if file.status == ERROR:
+            log.info("attachment not read: %s: %s", file.url, file.error)
     log.info("attachments: %d files, %d reports, %.1f s", len(files), saved,
              time.monotonic() - began)
+    return {"attachments": len(files), "attachment reports": saved, "extracted": fresh,
+            "extraction cache hits": hits}
 
 
 def default_limits() -> Limits:
@@ -182,9 +116,8 @@ def collect_files(archive: Archive) -> list[File]:
 
 
 def candidate_captures(archive: Archive) -> Iterator[Capture]:
-    for row in archive.db.execute(CANDIDATES_SQL):
+    for row in file_candidates(archive.db):
         capture = Capture(*row)
-        capture.headers = json.loads(row[5] or "{}")
         if claims_file(capture) or (capture.ok and not is_page_type(capture.content_type)):
             yield capture
 

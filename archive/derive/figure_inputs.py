@@ -25,7 +25,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from archive.db.archive import Archive
+from archive.db import Archive, captures
 from archive.errors import DecodeError
 from archive.figures.prose import extract_prose
 from archive.figures.tables import Extraction, extract_rows, extract_tables
@@ -40,7 +40,6 @@ HTML, ATTACHMENT, PROSE = "html", "attachment", "prose"
 FIGURES_DIR = Path(__file__).resolve().parent.parent / "figures"
 EXTRACTION_MODULES = (FIGURES_DIR / "grid.py", FIGURES_DIR / "tables.py",
                       FIGURES_DIR / "vocab.py", FIGURES_DIR / "prose.py", Path(__file__).resolve())
-CAPTURE_SQL = "SELECT sha256, headers FROM captures WHERE id = ?"
 FILES_SQL = """
 SELECT a.url, a.sha256 FROM attachments a JOIN extractions e ON e.sha256 = a.sha256
 WHERE a.report_id = ? AND a.status = 'ok' AND e.status = 'ok'
@@ -93,10 +92,8 @@ def inputs_of(archive: Archive, report: dict[str, Any]) -> Inputs:
     sha = None
     headers: dict[str, str] = {}
     if report.get("capture_id") is not None:
-        row = db.execute(CAPTURE_SQL, [report["capture_id"]]).fetchone()
-        if row:
-            sha = row[0]
-            headers = json.loads(row[1] or "{}")
+        sha = captures.capture_sha256(db, report["capture_id"])
+        headers = captures.capture_headers(db, report["capture_id"])
     files = [(url, file_sha) for url, file_sha in db.execute(FILES_SQL, [report["id"]])]
     narrative = report.get("format") == PRE2019
     return Inputs(report.get("capture_id"), sha, headers, files, narrative,

@@ -1,8 +1,8 @@
 """The figures step of `derive_all` (issue #6): figures, checks, places and the ledger.
 
-`derive_figures(archive, summary)` runs after every crawl and at the end of
+`derive_figures(archive, today)` runs after every crawl and at the end of
 `nianbao build`, after the attachments step (which may create reports from files), in
-the derive transaction, with `summary.today` as today's date. For every report:
+the derive transaction, with `today` as today's date. For every report:
 
 1. its place: `resolve_place(town, county, city, province)` from what the page and the
    site list say (never the host name) -> `reports.division_*`;
@@ -23,45 +23,42 @@ import json
 import logging
 import time
 from collections import Counter
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from datetime import date
+from typing import Any
 
-from archive.db.archive import Archive, now_iso
+from archive.clock import now_iso
+from archive.db import Archive
+from archive.db.reports import (
+    drop_rows_of_missing_reports,
+    reports_with_site,
+    sections_of,
+    set_derived_columns,
+    withdrawn_ids,
+)
 from archive.derive.figure_inputs import Inputs, Read, inputs_of, read_figures
-from archive.derive.ledger import ledger_rows, withdrawn_reports
+from archive.derive.ledger import ledger_rows
 from archive.derive.views import ensure_views
 from archive.figures.checks import report_checks
 from archive.figures.places import Division, resolve_place
 from archive.figures.tables import Extraction, Figure
-from archive.records import Report, Section
-
-if TYPE_CHECKING:
-    from archive.derive import DeriveSummary
+from archive.records import Report
 
 log = logging.getLogger(__name__)
 
 DERIVED_TABLES = ("figures", "checks", "figure_sources")
 PLACE_COLUMNS = ("division_code", "division_level", "division_match", "division_province",
                  "division_city", "division_county", "division_township")
-REPORT_SQL = """
-SELECT r.id, r.url, r.title, r.title_raw, r.text, r.town, r.county, r.province,
-       r.report_year, r.published, r.signed, r.source, r.format, r.tampered, r.spam_terms,
-       r.platform, r.index_no, r.site_id, r.capture_id, s.city AS site_city,
-       s.county AS site_county
-FROM reports r LEFT JOIN sites s ON s.id = r.site_id
-WHERE r.id = ?
-"""
 LEDGER_FIELDS = ("id", "site_id", "town", "report_year", "published", "province",
                  *PLACE_COLUMNS)
 
 
-def derive_figures(archive: Archive, summary: DeriveSummary) -> None:
+def derive_figures(archive: Archive, today: date) -> dict[str, int]:
     """Rewrite figures, checks, places and coverage for every stored report."""
     began = time.monotonic()
     statuses: Counter[str] = Counter()
     cells = reread = 0
     reports: list[dict[str, Any]] = []
-    for report in stored_reports(archive):
+    for report in reports_with_site(archive.db):
         place = place_of(report)
         report.update(place_columns(place))
         inputs = inputs_of(archive, report)
@@ -69,31 +66,18 @@ def derive_figures(archive: Archive, summary: DeriveSummary) -> None:
         reread += fresh
         cells += len(read.extraction.figures) if read.extraction else 0
         checks = report_checks(report_record(archive, report), read.extraction,
-                               today=summary.today, province=report_province(report, place))
+                               today=today, province=report_province(report, place))
         write_checks(archive, report["id"], checks)
         statuses.update(check.status for check in checks)
         update_report(archive, report["id"], read.extraction, place)
         reports.append({name: report.get(name) for name in LEDGER_FIELDS})
     drop_orphans(archive)
-    coverage = ledger_rows(reports, withdrawn_reports(archive), today=summary.today)
+    coverage = ledger_rows(reports, withdrawn_ids(archive.db), today=today)
     write_coverage(archive, coverage)
     ensure_views(archive.db)
-    summary.counts["figures"] = cells
-    summary.counts["checks failed"] = statuses["fail"]
-    summary.counts["coverage rows"] = len(coverage)
     log.info("figures: %d reports (%d read again), %d cells, checks %s, %.1f s", len(reports),
              reread, cells, dict(statuses), time.monotonic() - began)
-
-
-def stored_reports(archive: Archive) -> Iterator[dict[str, Any]]:
-    """Every report with its site's city and county, one at a time (texts are long)."""
-    ids = [rid for (rid,) in archive.db.execute("SELECT id FROM reports ORDER BY id")]
-    for rid in ids:
-        cursor = archive.db.execute(REPORT_SQL, [rid])
-        names = [d[0] for d in cursor.description]
-        row = cursor.fetchone()
-        if row is not None:
-            yield dict(zip(names, row))
+    return {"figures": cells, "checks failed": statuses["fail"], "coverage rows": len(coverage)}
 
 
 # -- places ------------------------------------------------------------------------------------
@@ -181,12 +165,7 @@ def figure_row(rid: str, figure: Figure, source: str | None) -> dict[str, Any]:
 
 def report_record(archive: Archive, row: dict[str, Any]) -> Report:
     """The stored report as the parser's record (sections included), for the checks."""
-    sections = [
-        Section(level, heading or "", text or "")
-        for level, heading, text in archive.db.execute(
-            "SELECT level, heading, text FROM sections WHERE report_id = ? ORDER BY ordinal",
-            [row["id"]])
-    ]
+    sections = sections_of(archive.db, row["id"])
     return Report(
         url=row["url"] or "", title=row["title"] or "", title_raw=row["title_raw"] or "",
         text=row["text"] or "", town=row["town"], county=row["county"],
@@ -212,15 +191,12 @@ def update_report(archive: Archive, rid: str, extraction: Extraction | None,
         "table_images": extraction.images if extraction else None,
         **place_columns(place),
     }
-    assignments = ", ".join(f"[{name}] = ?" for name in values)
-    archive.db.execute(f"UPDATE reports SET {assignments} WHERE id = ?", [*values.values(), rid])
+    set_derived_columns(archive.db, rid, values)
 
 
 def drop_orphans(archive: Archive) -> None:
     """Rows of reports that are gone (a rebuild that no longer finds them)."""
-    for table in DERIVED_TABLES:
-        archive.db.execute(
-            f"DELETE FROM [{table}] WHERE report_id NOT IN (SELECT id FROM reports)")
+    drop_rows_of_missing_reports(archive.db, DERIVED_TABLES)
 
 
 def write_coverage(archive: Archive, rows: list[dict[str, Any]]) -> None:

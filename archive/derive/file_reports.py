@@ -8,13 +8,14 @@ file, and a file linked straight from a list is a report page of its own.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, cast
+from typing import cast
 
-from archive.db.archive import Archive, report_id, url_key
+from archive.db import Archive, captures, report_id, url_key
+from archive.db.reports import report_of_url, report_url
+from archive.derive.files import File
 from archive.errors import DecodeError, NotAReportError
 from archive.extract import KINDS, OK, extracted_html
 from archive.parse import parse_report
@@ -29,9 +30,6 @@ from archive.parse.pagemeta import (
 from archive.parse.titles import REPORT, classify_title
 from archive.records import Report
 
-if TYPE_CHECKING:
-    from archive.derive.attachments import File
-
 log = logging.getLogger(__name__)
 
 UTF8_HTML = {"Content-Type": "text/html; charset=utf-8"}
@@ -40,20 +38,6 @@ FILE_DATE_RES = (
     re.compile(r"^P0((?:19|20)\d{2})(\d{2})(\d{2})\d{6,}"),
     re.compile(r"^((?:19|20)\d{2})(\d{2})(\d{2})\d{6,}"),
 )
-LATEST_PAGE_SQL = """
-SELECT id, url, sha256, site_id FROM captures
-WHERE url_key = ? AND status BETWEEN 200 AND 299 AND sha256 IS NOT NULL
-ORDER BY fetched_at DESC, id DESC LIMIT 1
-"""
-SEEN_SQL = """
-SELECT min(fetched_at), max(fetched_at) FROM captures
-WHERE url_key = ? AND status BETWEEN 200 AND 299
-"""
-COPIES_SQL = """
-SELECT url_key, url, max(id), min(fetched_at), max(fetched_at) FROM captures
-WHERE sha256 = ? AND url_key != ? AND status BETWEEN 200 AND 299
-GROUP BY url_key ORDER BY url_key
-"""
 
 
 @dataclass
@@ -133,17 +117,17 @@ def load_page(archive: Archive, url: str, pages: dict[str, Page | None]) -> Page
 
 
 def read_page(archive: Archive, key: str) -> Page | None:
-    row = archive.db.execute(LATEST_PAGE_SQL, [key]).fetchone()
-    if row is None:
+    newest = captures.newest_page(archive.db, key)
+    if newest is None:
         return None
-    capture_id, url, sha, site_id = row
-    first, last = archive.db.execute(SEEN_SQL, [key]).fetchone()
-    body = archive.capture_body(capture_id) or b""
-    headers = capture_headers(archive, capture_id)
-    page = Page(Seen(url, capture_id, first, last), sha, site_id, body=body)
+    first, last = captures.seen_span(archive.db, key)
+    body = archive.capture_body(newest.capture_id) or b""
+    url, headers = newest.url, newest.headers
+    page = Page(Seen(url, newest.capture_id, first, last), newest.sha256, newest.site_id,
+                body=body)
     try:
         parse_report(url, body, headers)
-        page.html_report = stored_report_of(archive, key)
+        page.html_report = report_of_url(archive.db, key)
     except NotAReportError:
         page.meta = parse_page_meta(url, body, headers)
     except DecodeError:
@@ -153,21 +137,10 @@ def read_page(archive: Archive, key: str) -> Page | None:
     return page
 
 
-def capture_headers(archive: Archive, capture_id: int) -> dict[str, str]:
-    row = archive.db.execute("SELECT headers FROM captures WHERE id = ?", [capture_id]).fetchone()
-    return json.loads(row[0] or "{}") if row else {}
-
-
-def stored_report_of(archive: Archive, key: str) -> str | None:
-    row = archive.db.execute("SELECT report_id FROM report_urls WHERE url_key = ? "
-                             "ORDER BY last_seen DESC LIMIT 1", [key]).fetchone()
-    return row[0] if row else None
-
-
 def copies_of(archive: Archive, page: Page) -> list[Seen]:
     """Other URLs serving the same bytes (a column path and a catalogue path)."""
-    rows = archive.db.execute(COPIES_SQL, [page.sha256, url_key(page.seen.url)])
-    return [Seen(url, cid, first, last) for _, url, cid, first, last in rows]
+    rows = captures.copies(archive.db, page.sha256, url_key(page.seen.url))
+    return [Seen(url, cid, first, last) for url, cid, first, last in rows]
 
 
 # -- reports -----------------------------------------------------------------------------------
@@ -285,8 +258,8 @@ def save_candidates(archive: Archive, candidates: list[Candidate]) -> int:
     saved = 0
     for rid, group in groups.items():
         group.sort(key=lambda c: (-len(c.report.text), url_key(c.seen.url)))
-        existing = archive.db.execute("SELECT url FROM reports WHERE id = ?", [rid]).fetchone()
-        html_owned = existing is not None and url_key(existing[0]) not in derived
+        existing = report_url(archive.db, rid)
+        html_owned = existing is not None and url_key(existing) not in derived
         if not html_owned:
             save_seen(archive, group[0])
             saved += 1

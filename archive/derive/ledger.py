@@ -10,8 +10,8 @@ a portal's columns need not host every town, and a crawl that missed a column wo
 turn into false `missing` findings (docs/figures.md).
 
 Years run from the body's first report year to the last year whose deadline has passed
-on `today` (coverage_rows); a report is `withdrawn` when every URL it was seen under now
-answers 404 or 410, or the nightly crawl marked it so (`reports.withdrawn_at`).
+on `today` (coverage_rows); a report is `withdrawn` when the withdrawals step marked it so
+(`reports.withdrawn_at`, the one rule: `archive.db.reports.apply_withdrawals`).
 """
 
 from __future__ import annotations
@@ -20,20 +20,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from archive.db.archive import Archive
 from archive.figures.coverage import SeenReport, coverage_rows
 from archive.figures.deadlines import body_kind
-
-GONE = (404, 410)
-WITHDRAWN_SQL = f"""
-WITH latest AS (
-  SELECT c.url_key, c.status FROM captures c
-  WHERE c.id IN (SELECT max(id) FROM captures GROUP BY url_key)
-)
-SELECT ru.report_id FROM report_urls ru JOIN latest l ON l.url_key = ru.url_key
-GROUP BY ru.report_id
-HAVING sum(CASE WHEN l.status IN {GONE} THEN 0 ELSE 1 END) = 0
-"""
 
 
 @dataclass
@@ -45,16 +33,6 @@ class Body:
     division_code: str | None = None
     province: str | None = None
     seen: list[SeenReport] = field(default_factory=list)
-
-
-def withdrawn_reports(archive: Archive) -> set[str]:
-    """Reports every URL of which is gone: by their latest captures, or as the nightly
-    crawl recorded it (`reports.withdrawn_at`, issue #4)."""
-    gone = {rid for (rid,) in archive.db.execute(WITHDRAWN_SQL)}
-    if "withdrawn_at" in archive.db["reports"].columns_dict:
-        gone |= {rid for (rid,) in archive.db.execute(
-            "SELECT id FROM reports WHERE withdrawn_at IS NOT NULL")}
-    return gone
 
 
 def body_name(report: dict[str, Any]) -> str | None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Iterator
-from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -24,10 +23,10 @@ from scrapy.http import HtmlResponse, Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from archive.clock import Clock
 from archive.db import url_state as freshness
 from archive.db.url_state import SOFT_404
-from archive.errors import DecodeError, NotAReportError
-from archive.parse import parse_report
+from archive.ingest import PARSER_FAILED, read_capture
 from archive.parse.charset import looks_like_html
 from archive.parse.titles import classify_title
 from crawler import discovery
@@ -43,6 +42,7 @@ from crawler.incremental import (
 from crawler.items import ReportItem
 from crawler.middlewares import describe_failure, headers_dict
 from crawler.scan import PageScan, scan_page
+from crawler.schedule import conditional_headers
 from crawler.sites import Site, netloc_of
 from crawler.tally import SiteTally
 from crawler.warc import WarcSink
@@ -120,7 +120,7 @@ class PortalSpider(scrapy.Spider):
 
     def __init__(self, site: Site, run_id: int | None, archive: Any, tally: SiteTally,
                  max_depth: int | None = None, warc: WarcSink | None = None,
-                 now: datetime | None = None, **kwargs: Any):
+                 clock: Clock | None = None, **kwargs: Any):
         super().__init__(name=site.id, **kwargs)
         self.site = site
         self.run_id = run_id
@@ -129,9 +129,10 @@ class PortalSpider(scrapy.Spider):
         self.warc = warc  # read by the capture middleware
         self.allowed_netlocs = set(site.allowed_hosts)
         self.max_depth = int(site.overrides.get("max_depth") or max_depth or DEFAULT_MAX_DEPTH)
-        self.this_year = date.today().year
+        self.clock = clock or Clock()
+        self.this_year = self.clock.today().year
         self.seen: set[str] = set()
-        self.revisits = Revisits(archive, site.id, now)
+        self.revisits = Revisits(archive, site.id, self.clock)
         self.replays: list[tuple[str, dict[str, Any]]] = []  # known pages to follow offline
         self.rechecked = False
 
@@ -260,23 +261,21 @@ class PortalSpider(scrapy.Spider):
         return in_reports and (role == FRAME or discovery.is_below(link.url, page_url))
 
     def report_items(self, response: Response) -> Iterator[ReportItem]:
-        """Parse a candidate; a rejection becomes a note on its capture."""
+        """Parse a candidate; a rejection or a parser failure becomes a note on its capture."""
         capture_id = response.meta.get("capture_id")
-        try:
-            report = parse_report(response.url, response.body, headers_dict(response.headers))
-        except (NotAReportError, DecodeError) as error:
+        reading = read_capture(response.url, response.body, headers_dict(response.headers))
+        if reading.kind == PARSER_FAILED:
+            self.tally.add_error(response.url, f"parser failed: {reading.reason}")
+            self.note(capture_id, reading.note or "")
+            return
+        if reading.report is None:
             self.tally.not_reports += 1
-            response.meta["not_report"] = error.reason
-            label = "not a report" if isinstance(error, NotAReportError) else "cannot decode"
-            self.note(capture_id, f"{label}: {error.reason}")
+            response.meta["not_report"] = reading.reason
+            self.note(capture_id, reading.note or "")
             self.checked(response, self.rejected_fingerprint(response))
             return
-        except Exception as error:  # a parser bug must not end the crawl
-            log.exception("parser failed on %s", response.url)
-            self.tally.add_error(response.url, f"parser failed: {type(error).__name__}")
-            self.note(capture_id, f"parser failed: {type(error).__name__}: {error}")
-            return
-        yield ReportItem(report=report, capture_id=capture_id, site=self.site, response=response)
+        yield ReportItem(report=reading.report, capture_id=capture_id, site=self.site,
+                         response=response)
 
     def report_saved(self, item: ReportItem) -> None:
         """Called by the pipeline once the report is stored."""
@@ -333,7 +332,7 @@ class PortalSpider(scrapy.Spider):
         if self.tally.lost_listing or not unlisted:
             return
         for state in unlisted:
-            headers = freshness.conditional_headers(state)
+            headers = conditional_headers(state)
             meta = {"role": CANDIDATE, "recheck": True, "in_reports": True, "nav_depth": 0,
                     "anchor": "", "conditional": bool(headers), "handle_httpstatus_list": [304]}
             self.crawler.engine.crawl(Request(state.url, callback=self.parse_page,

@@ -1,0 +1,228 @@
+"""`reports`, `sections` and `report_urls`: the reports read from the captures.
+
+The only module that writes these tables (their texts' history is `versions.py`).
+Writes are idempotent: saving the same report twice changes nothing but `last_seen`.
+A report is withdrawn when at least one of its URLs is gone and none is alive (alive: a
+tracked URL, not gone, that a list linked or that the report was read from); that rule
+lives here, in `apply_withdrawals`, and nowhere else.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import sqlite_utils
+
+from archive.db import versions
+from archive.db.keys import report_id, url_key
+from archive.records import Report, Section
+
+# Fields of a report row that come from the parser; a change in any of them is an update.
+CONTENT_FIELDS = (
+    "url", "title", "title_raw", "town", "county", "province", "report_year", "published",
+    "signed", "source", "format", "tampered", "spam_terms", "text", "platform", "index_no",
+)
+DERIVED_TABLES = ("sections", "report_urls", "report_versions", "reports")
+
+
+def report_row(report: Report, site: Mapping[str, Any], site_id: str | None) -> dict[str, Any]:
+    return {
+        "id": report_id(report), "url": report.url, "title": report.title,
+        "title_raw": report.title_raw, "town": report.town, "county": report.county,
+        "province": site.get("province") or None, "report_year": report.report_year,
+        "published": report.published, "signed": report.signed, "source": report.source,
+        "format": report.format, "tampered": int(report.tampered),
+        "spam_terms": json.dumps(report.spam_terms, ensure_ascii=False),
+        "text": report.text, "platform": report.platform, "index_no": report.index_no,
+        "site_id": site_id,
+    }
+
+
+def preferred(current: Mapping[str, Any], candidate: Mapping[str, Any]) -> bool:
+    """Should the candidate copy of a report replace the stored one as its main copy?
+
+    A genuine copy beats a tampered mirror; otherwise the first URL in sort order wins,
+    so the choice does not depend on the order pages happened to be fetched in.
+    """
+    if bool(current["tampered"]) != bool(candidate["tampered"]):
+        return not candidate["tampered"]
+    return url_key(candidate["url"]) <= url_key(current["url"])
+
+
+def save_report(db: sqlite_utils.Database, report: Report, row: dict[str, Any], *,
+                capture_id: int | None, seen_at: str) -> str:
+    """Upsert one report row (from `report_row`); "new", "updated" or "unchanged"."""
+    rid = row["id"]
+    existing = get_report(db, rid)
+    touch_url(db, rid, report.url, capture_id, seen_at)
+    if existing is None:
+        row.update(capture_id=capture_id, first_seen=seen_at, last_seen=seen_at)
+        db.table("reports").insert(row)
+        write_sections(db, rid, report)
+        versions.record_text(db, rid, report.text, url=report.url, capture_id=capture_id,
+                             seen_at=seen_at)
+        return "new"
+    last_seen = max(existing["last_seen"] or seen_at, seen_at)
+    if existing["url"] != row["url"] and not preferred(existing, row):
+        db.table("reports").update(rid, {"last_seen": last_seen})
+        return "unchanged"
+    versions.record_text(db, rid, report.text, url=report.url, capture_id=capture_id,
+                         seen_at=seen_at)
+    changed = [f for f in CONTENT_FIELDS if existing.get(f) != row.get(f)]
+    if not changed:
+        db.table("reports").update(rid, {"last_seen": last_seen})
+        return "unchanged"
+    row.update(capture_id=capture_id, last_seen=last_seen)
+    db.table("reports").update(rid, row)
+    write_sections(db, rid, report)
+    # Switching to an identical copy under another URL is not an edit.
+    return "unchanged" if changed == ["url"] else "updated"
+
+
+def get_report(db: sqlite_utils.Database, rid: str) -> dict[str, Any] | None:
+    rows = list(db.table("reports").rows_where("id = ?", [rid]))
+    return rows[0] if rows else None
+
+
+def report_url(db: sqlite_utils.Database, rid: str) -> str | None:
+    """The URL of a report's main copy (None: no such report)."""
+    row = db.execute("SELECT url FROM reports WHERE id = ?", [rid]).fetchone()
+    return row[0] if row else None
+
+
+def touch_url(db: sqlite_utils.Database, rid: str, url: str, capture_id: int | None,
+              seen_at: str) -> None:
+    """Record one more URL of a report (or see a known one again)."""
+    db.execute(
+        "INSERT INTO report_urls (report_id, url_key, url, capture_id, first_seen, last_seen) "
+        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (report_id, url_key) DO UPDATE SET "
+        "capture_id = excluded.capture_id, last_seen = max(last_seen, excluded.last_seen)",
+        [rid, url_key(url), url, capture_id, seen_at, seen_at])
+
+
+def write_sections(db: sqlite_utils.Database, rid: str, report: Report) -> None:
+    db.execute("DELETE FROM sections WHERE report_id = ?", [rid])
+    rows = [{"report_id": rid, "ordinal": i, "level": s.level, "heading": s.heading,
+             "text": s.text} for i, s in enumerate(report.sections, start=1)]
+    if rows:
+        db.table("sections").insert_all(rows)
+
+
+def sections_of(db: sqlite_utils.Database, rid: str) -> list[Section]:
+    return [Section(level, heading or "", text or "") for level, heading, text in db.execute(
+        "SELECT level, heading, text FROM sections WHERE report_id = ? ORDER BY ordinal", [rid])]
+
+
+def clear_reports(db: sqlite_utils.Database) -> None:
+    """Drop every row rebuilt from the captures; captures and url_state stay."""
+    for table in DERIVED_TABLES:
+        db.execute(f"DELETE FROM [{table}]")
+
+
+def report_of_url(db: sqlite_utils.Database, key: str) -> str | None:
+    """The report the page keyed `key` was last seen as."""
+    row = db.execute("SELECT report_id FROM report_urls WHERE url_key = ? "
+                     "ORDER BY last_seen DESC LIMIT 1", [key]).fetchone()
+    return row[0] if row else None
+
+
+REPORT_WITH_SITE_SQL = """
+SELECT r.id, r.url, r.title, r.title_raw, r.text, r.town, r.county, r.province,
+       r.report_year, r.published, r.signed, r.source, r.format, r.tampered, r.spam_terms,
+       r.platform, r.index_no, r.site_id, r.capture_id, s.city AS site_city,
+       s.county AS site_county
+FROM reports r LEFT JOIN sites s ON s.id = r.site_id
+WHERE r.id = ?
+"""
+
+
+def reports_with_site(db: sqlite_utils.Database) -> Iterator[dict[str, Any]]:
+    """Every report with its site's city and county, one at a time (texts are long)."""
+    ids = [rid for (rid,) in db.execute("SELECT id FROM reports ORDER BY id")]
+    for rid in ids:
+        cursor = db.execute(REPORT_WITH_SITE_SQL, [rid])
+        names = [d[0] for d in cursor.description]
+        row = cursor.fetchone()
+        if row is not None:
+            yield dict(zip(names, row, strict=True))
+
+
+def set_derived_columns(db: sqlite_utils.Database, rid: str, values: Mapping[str, Any]) -> None:
+    """Columns of a report that derive computes (place, template, table images)."""
+    assignments = ", ".join(f"[{name}] = ?" for name in values)
+    db.execute(f"UPDATE reports SET {assignments} WHERE id = ?", [*values.values(), rid])
+
+
+def drop_rows_of_missing_reports(db: sqlite_utils.Database, tables: tuple[str, ...]) -> None:
+    """Rows of reports that are gone (a rebuild that no longer finds them)."""
+    for table in tables:
+        db.execute(f"DELETE FROM [{table}] WHERE report_id NOT IN (SELECT id FROM reports)")
+
+
+def withdrawal(db: sqlite_utils.Database, rid: str) -> tuple[str | None, str | None] | None:
+    """(withdrawn_at, withdrawn_reason) of a report; None when there is no such report."""
+    row = db.execute("SELECT withdrawn_at, withdrawn_reason FROM reports WHERE id = ?",
+                     [rid]).fetchone()
+    return (row[0], row[1]) if row else None
+
+
+def withdrawn_ids(db: sqlite_utils.Database) -> set[str]:
+    return {rid for (rid,) in db.execute("SELECT id FROM reports WHERE withdrawn_at IS NOT NULL")}
+
+
+def count_withdrawn_since(db: sqlite_utils.Database, started: str) -> int:
+    return int(db.execute("SELECT count(*) FROM reports WHERE withdrawn_at >= ?",
+                          [started]).fetchone()[0] or 0)
+
+
+GONE_STATUSES = (404, 410)
+WITHDRAWAL_SQL = f"""
+WITH newest AS (
+  SELECT url_key, status, fetched_at FROM captures
+  WHERE id IN (SELECT max(id) FROM captures GROUP BY url_key)
+)
+SELECT u.report_id, r.withdrawn_at,
+       sum(s.gone_at IS NOT NULL) AS gone,
+       sum(s.url_key IS NOT NULL AND s.gone_at IS NULL
+           AND (s.listed_at IS NOT NULL OR u.url = r.url)) AS alive,
+       max(s.gone_at) AS last_gone,
+       count(n.url_key) AS fetched,
+       sum(n.status IN {GONE_STATUSES}) AS fetched_gone,
+       max(CASE WHEN n.status IN {GONE_STATUSES} THEN n.fetched_at END) AS last_fetched_gone,
+       max(CASE WHEN n.status IN {GONE_STATUSES} THEN n.status END) AS gone_status
+FROM report_urls u JOIN reports r ON r.id = u.report_id
+LEFT JOIN url_state s ON s.url_key = u.url_key
+LEFT JOIN newest n ON n.url_key = u.url_key
+GROUP BY u.report_id
+"""
+
+
+def apply_withdrawals(db: sqlite_utils.Database) -> dict[str, int]:
+    """Set (or clear) reports.withdrawn_at; never deletes.
+
+    A report is withdrawn when the crawler found one of its URLs gone (`url_state`: 404,
+    410, soft-404, off its list) and none alive, or when the newest capture of every URL
+    it was seen under answered 404 or 410 (URLs the crawler never tracked: an older
+    archive, a page fetched as navigation). It is back when a URL is alive again, or when
+    only its captures said it was gone and they no longer do."""
+    counts = {"withdrawn": 0, "returned": 0}
+    for (rid, withdrawn_at, gone, alive, last_gone, fetched, fetched_gone, last_fetched_gone,
+         gone_status) in db.execute(WITHDRAWAL_SQL).fetchall():
+        all_fetched_gone = bool(fetched) and fetched_gone == fetched
+        if withdrawn_at is None and gone and not alive:
+            reason = db.execute(
+                "SELECT s.gone_reason FROM report_urls u JOIN url_state s ON s.url_key = u.url_key "
+                "WHERE u.report_id = ? AND s.gone_at = ? LIMIT 1", [rid, last_gone]).fetchone()
+            db.table("reports").update(rid, {"withdrawn_at": last_gone,
+                                       "withdrawn_reason": reason[0] if reason else None})
+            counts["withdrawn"] += 1
+        elif withdrawn_at is None and all_fetched_gone:
+            db.table("reports").update(rid, {"withdrawn_at": last_fetched_gone,
+                                       "withdrawn_reason": f"HTTP {gone_status}"})
+            counts["withdrawn"] += 1
+        elif withdrawn_at is not None and (alive or (not gone and not all_fetched_gone)):
+            db.table("reports").update(rid, {"withdrawn_at": None, "withdrawn_reason": None})
+            counts["returned"] += 1
+    return counts

@@ -1,0 +1,76 @@
+"""From a stored capture to a stored report: the one path for the crawl and for a rebuild.
+
+`read_capture` runs the pure parser and turns every way it can fail into a `Reading`
+with a note for the capture: the page is not a report, its bytes cannot be decoded, or
+the parser itself failed (a bug must cost one page, never a crawl or a rebuild).
+`save_reading` stores a report read from a capture, seen when the capture was fetched.
+The spider reads as pages arrive and its pipeline saves; `nianbao build` calls `ingest`
+on every stored capture. Both get the same reports and the same notes.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from archive.db import Archive
+from archive.db.captures import StoredBody
+from archive.errors import DecodeError, NotAReportError
+from archive.parse import parse_report
+from archive.parse.charset import looks_like_html
+from archive.records import Report
+
+log = logging.getLogger(__name__)
+
+REPORT, NOT_A_REPORT, CANNOT_DECODE, PARSER_FAILED = (
+    "report", "not a report", "cannot decode", "parser failed")
+
+
+@dataclass
+class Reading:
+    """What the parser made of one capture."""
+
+    kind: str  # REPORT, NOT_A_REPORT, CANNOT_DECODE or PARSER_FAILED
+    report: Report | None = None
+    reason: str | None = None
+
+    @property
+    def note(self) -> str | None:
+        """The capture's note (`not a report: no report body`), None for a report."""
+        return None if self.kind == REPORT else f"{self.kind}: {self.reason}"
+
+
+def read_capture(url: str, body: bytes, headers: Mapping[str, str]) -> Reading:
+    """Parse one capture's body; never raises."""
+    try:
+        return Reading(REPORT, parse_report(url, body, dict(headers)))
+    except NotAReportError as error:
+        return Reading(NOT_A_REPORT, reason=error.reason)
+    except DecodeError as error:
+        return Reading(CANNOT_DECODE, reason=error.reason)
+    except Exception as error:  # a parser bug must not end the crawl or the rebuild
+        log.exception("parser failed on %s", url)
+        return Reading(PARSER_FAILED, reason=f"{type(error).__name__}: {error}")
+
+
+def save_reading(archive: Archive, report: Report, *, capture_id: int | None,
+                 site_id: str | None) -> str:
+    """Store a report read from a capture, seen when the capture was fetched (so a
+    rebuild gives the same times); "new", "updated" or "unchanged"."""
+    return archive.save_report(report, capture_id=capture_id, site_id=site_id,
+                               seen_at=archive.capture_time(capture_id))
+
+
+def ingest(archive: Archive, stored: StoredBody) -> tuple[Reading, str | None] | None:
+    """Read one stored capture and save its report; (reading, outcome), or None when the
+    capture holds no HTML page. A parser failure becomes a note on the capture."""
+    if not stored.body or not looks_like_html(stored.body, stored.headers):
+        return None
+    reading = read_capture(stored.url, stored.body, stored.headers)
+    if reading.kind == PARSER_FAILED and reading.note:
+        archive.note_capture(stored.capture_id, reading.note)
+    if reading.report is None:
+        return reading, None
+    return reading, save_reading(archive, reading.report, capture_id=stored.capture_id,
+                                 site_id=stored.site_id)
