@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -84,9 +85,11 @@ def crawl(urls: tuple[str, ...], sites_file: str | None, concurrency: int | None
 
 
 @cli.command()
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]),
+              help="Judge deadlines and lateness as if it were this day (default: today).")
 @db_option
 @friendly_errors
-def build(db_path: str) -> None:
+def build(today: datetime | None, db_path: str) -> None:
     """Re-parse every stored capture into reports and sections, with no network.
 
     Example: nianbao build --db data/nianbao.db
@@ -95,7 +98,8 @@ def build(db_path: str) -> None:
 
     with Archive(db_path) as archive:
         summary = build_archive(archive, progress=lambda s: echo_err(
-            f"  parsed {s.captures} captures, {s.parsed} reports so far"))
+            f"  parsed {s.captures} captures, {s.parsed} reports so far"),
+            today=today.date() if today else None)
     click.echo(summary.line())
     for problem in summary.problems[:20]:
         echo_err(f"  problem: {problem}")
@@ -221,14 +225,14 @@ def versions(report_id: str, db_path: str) -> None:
 
     Example: nianbao versions 3f9a0c1d2e4b5a69 --db data/nianbao.db
     """
+    from archive.db.reports import withdrawal
     from archive.db.versions import list_versions
     from archive.errors import VersionNotFoundError
 
     require_db(db_path)
     with Archive(db_path) as archive:
         found = list_versions(archive.db, report_id)
-        withdrawn = archive.db.execute("SELECT withdrawn_at, withdrawn_reason FROM reports "
-                                       "WHERE id = ?", [report_id]).fetchone()
+        withdrawn = withdrawal(archive.db, report_id)
     if not found:
         raise VersionNotFoundError(report_id, None)
     for v in found:

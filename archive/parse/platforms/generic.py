@@ -7,7 +7,7 @@ import re
 
 from lxml.etree import _Element as Element
 
-from archive.parse.platforms import Layout
+from archive.parse.platforms.layout import Layout
 
 CONTENT_HINT_RE = re.compile(
     r"(?:^|\s)(?:zoom|fontzoom|UCAP-CONTENT|BodyLabel|textBox|conN)(?:\s|$)|"

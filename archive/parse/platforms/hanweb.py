@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from archive.parse.platforms import Layout
+from archive.parse.platforms.layout import Layout
 
 LAYOUT = Layout(
     name="hanweb",

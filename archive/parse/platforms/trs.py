@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from archive.parse.platforms import Layout, has_class
+from archive.parse.platforms.layout import Layout, has_class
 
 LAYOUT = Layout(
     name="trs",
