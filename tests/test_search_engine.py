@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from datasette.app import Datasette
-from test_search import build_corpus, expected
+from test_search_fts import build_corpus, expected
 
 from archive.search.engine import Budgets, search_reports
 from archive.search.query import SearchQueryError, parse_query
