@@ -10,8 +10,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-import gkmlpt_portal as portal
 import pytest
+from helpers import gkmlpt_portal as portal
 
 from crawler.discovery import PAGE, RECORD
 from crawler.paging import MAX_LIST_PAGES
