@@ -10,7 +10,7 @@ import pytest
 from datasette.app import Datasette
 from helpers.search_corpus import build_corpus
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "archive" / "templates"
+TEMPLATES = Path(__file__).resolve().parent.parent / "archive" / "web" / "templates"
 HOSTILE = ['"', '""', '"扶贫', '扶贫"', "*", "扶贫*", "NEAR(", "NEAR(扶贫 低保)", "-", "-扶贫",
            "^", "^政府", "(", ")", "AND", "扶贫 OR", "NOT 低保", "title:扶贫", "{title}: 扶",
            "'; DROP TABLE reports; --", "\\", "%", "_", "💥", "。。。", "“扶贫", "政" * 300, ""]
