@@ -6,12 +6,10 @@ portal."""
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import ClassVar
-from urllib.parse import parse_qs, urlsplit
+
+from helpers.loopback import Loopback, Reply, Request, Route, serve_routes
 
 SID, CATID = "441622", "2811"
 COUNTY = "龙川县"
@@ -175,53 +173,32 @@ def api_page(base: str, number: int) -> dict[str, object]:
     return {"total": len(everything), "page": number, "articles": chunk}
 
 
-class GkmlptPortal(BaseHTTPRequestHandler):
-    hits: ClassVar[list[str]] = []
+def api(request: Request) -> Reply:
+    """The column's JSON list, page by page; without the site id, a 404 like any stray path."""
+    if request.query.get("sid") != [SID]:
+        return NOT_FOUND_PAGE
+    number = int((request.query.get("page") or ["1"])[0])
+    body = json.dumps(api_page(request.origin, number), ensure_ascii=False)
+    return 200, {"Content-Type": "application/json; charset=utf-8"}, body
 
-    def do_GET(self) -> None:
-        GkmlptPortal.hits.append(self.path)
-        parts = urlsplit(self.path)
-        base = f"http://{self.headers.get('Host')}"
-        kind, body, status = "text/html; charset=utf-8", None, 200
-        html = {"/": HOME, "/zwgk/": ZWGK, "/zwgk/zcwj/": ZCWJ,
-                "/zwgk/xxgknb/index.html": COLUMN}.get(parts.path)
-        query = parse_qs(parts.query)
-        if html is not None:
-            body = html
-        elif parts.path == "/gkmlpt/static/js/list.js":
-            kind, body = "application/javascript", LIST_JS
-        elif parts.path == f"/gkmlpt/api/all/{CATID}" and query.get("sid") == [SID]:
-            number = int((query.get("page") or ["1"])[0])
-            kind = "application/json; charset=utf-8"
-            body = json.dumps(api_page(base, number), ensure_ascii=False)
-        else:
-            post = {detail_path(p): p for p in (*REPORTS, DECOY_ID)}.get(parts.path)
-            if post in REPORTS:
-                body = report_html(post)
-            elif post == DECOY_ID:
-                body = decoy_html()
-            else:
-                status, body = 404, page("404", "<p>页面不存在</p>")
-        data = body.encode("utf-8")
-        self.send_response(status)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
 
-    def log_message(self, *args: object) -> None:
-        pass
+NOT_FOUND_PAGE: Reply = (404, {}, page("404", "<p>页面不存在</p>"))
+# HTML pages go out as text/html; charset=utf-8, the helper's default.
+ROUTES: dict[str, Route] = {
+    "/": (200, {}, HOME),
+    "/zwgk/": (200, {}, ZWGK),
+    "/zwgk/zcwj/": (200, {}, ZCWJ),
+    "/zwgk/xxgknb/index.html": (200, {}, COLUMN),
+    "/gkmlpt/static/js/list.js": (200, {"Content-Type": "application/javascript"}, LIST_JS),
+    f"/gkmlpt/api/all/{CATID}": api,
+    **{detail_path(p): (200, {}, report_html(p)) for p in REPORTS},
+    detail_path(DECOY_ID): (200, {}, decoy_html()),
+}
 
 
 @contextmanager
-def serve() -> Iterator[str]:
-    """Run the portal on an ephemeral loopback port; yields its base URL (with `/`)."""
-    GkmlptPortal.hits = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), GkmlptPortal)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+def serve() -> Iterator[Loopback]:
+    """Run the portal on an ephemeral loopback port; `.url` is its base URL (with `/`),
+    `.paths` what was asked of it."""
+    with serve_routes(ROUTES, not_found=NOT_FOUND_PAGE) as portal:
+        yield portal

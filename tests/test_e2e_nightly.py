@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from nightly_helpers import (
+from helpers.nightly import (
     LIST_KINDS,
     Ran,
     finish,

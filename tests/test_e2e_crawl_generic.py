@@ -6,18 +6,18 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import ClassVar
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
+from helpers.loopback import Reply, Request, serve_routes
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = Path(__file__).resolve().parent / "fixtures" / "seed" / "chengjisihan_2016.html"
 LIST = "/xxgk/xz/cjshz/nb/list.aspx"
+SHOW = "/xxgk/xz/cjshz/nb/show.aspx"
+GBK = {"Content-Type": "text/html; charset=gb2312"}
 
 PAGES = {
     "/": '<frameset rows="100,*"><frame src="/top.html"><frame src="/main.html"></frameset>',
@@ -49,30 +49,20 @@ def seed_in_gbk() -> bytes:
     return text.encode("gbk")
 
 
-class OldPortal(BaseHTTPRequestHandler):
-    hits: ClassVar[list[str]] = []
+NOT_FOUND: Reply = (404, GBK, gbk_page("无此页面"))
 
-    def do_GET(self) -> None:
-        OldPortal.hits.append(self.path)
-        parts = urlsplit(self.path)
-        query = parse_qs(parts.query)
-        status, body = 200, None
-        if parts.path in PAGES:
-            body = gbk_page(PAGES[parts.path])
-        elif parts.path == LIST:
-            body = gbk_page(list_page(int(query.get("page", ["1"])[0])))
-        elif parts.path.endswith("/show.aspx") and query.get("id") in (["88"], ["90"]):
-            body = seed_in_gbk()
-        else:
-            status, body = 404, gbk_page("无此页面")
-        self.send_response(status)
-        self.send_header("Content-Type", "text/html; charset=gb2312")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
 
-    def log_message(self, *args: object) -> None:
-        pass
+def listing(request: Request) -> Reply:
+    return 200, GBK, gbk_page(list_page(int(request.query.get("page", ["1"])[0])))
+
+
+def show(request: Request) -> Reply:
+    """Two URLs of the seed report; any other id is not there."""
+    return (200, GBK, seed_in_gbk()) if request.query.get("id") in (["88"], ["90"]) else NOT_FOUND
+
+
+ROUTES = {**{path: (200, GBK, gbk_page(body)) for path, body in PAGES.items()},
+          LIST: listing, SHOW: show}
 
 
 def run_crawl(db: Path, url: str) -> subprocess.CompletedProcess[str]:
@@ -82,15 +72,11 @@ def run_crawl(db: Path, url: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, list[str]]]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), OldPortal)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}/"
     db = tmp_path_factory.mktemp("old") / "old.db"
-    proc = run_crawl(db, base)
-    assert proc.returncode == 0, proc.stderr
-    yield db, OldPortal.hits
-    server.shutdown()
+    with serve_routes(ROUTES, not_found=NOT_FOUND) as portal:
+        proc = run_crawl(db, portal.url)
+        assert proc.returncode == 0, proc.stderr
+        yield db, portal.paths
 
 
 def query(db: Path, sql: str) -> list[tuple]:

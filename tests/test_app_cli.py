@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from helpers.loopback import unused_port
 
 from archive.app.cli import cli
 from archive.db import Archive
@@ -78,19 +79,11 @@ def test_crawl_without_target_is_a_usage_error(db_path: Path) -> None:
     assert result.exit_code == 2 and "--url" in result.output
 
 
-def closed_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def test_crawl_of_a_dead_portal_fails_loudly_and_records_why(db_path: Path) -> None:
     import subprocess
     import sys
 
-    url = f"http://127.0.0.1:{closed_port()}/"
+    url = f"http://127.0.0.1:{unused_port()}/"
     result = subprocess.run(
         [sys.executable, "-m", "archive.app.cli", "crawl", "--url", url, "--db", str(db_path)],
         capture_output=True, text=True, timeout=120, check=False,

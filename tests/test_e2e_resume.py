@@ -14,7 +14,7 @@ import signal
 import sys
 from pathlib import Path
 
-from nightly_helpers import count_rows, query, run, scalar, start, wait_until, warcio
+from helpers.nightly import count_rows, query, run, scalar, start, wait_until, warcio
 from w3lib.url import canonicalize_url
 
 from demo.server import DemoPortals

@@ -8,15 +8,14 @@ import json
 import sqlite3
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import pytest
+from helpers.loopback import Reply, serve_routes
 
 ROOT = Path(__file__).resolve().parent.parent
 FILES = Path(__file__).resolve().parent / "fixtures" / "attachments"
@@ -52,40 +51,28 @@ NARRATIVE = "".join(f"<p>{p}</p>" for p in (
     "全年主动公开政府信息八十六条，其中政策文件十二条，均在政府网站公开栏目发布，方便群众查阅。",
 ))
 
-ROUTES: dict[str, tuple[str, bytes, dict[str, str]]] = {
-    "/": (HTML, page("某县人民政府", '<a href="/ndbg/">政府信息公开年报</a>'), {}),
-    "/ndbg/": (HTML, page("政府信息公开年报", "<ul>" + "".join(
+ROUTES: dict[str, Reply] = {
+    "/": (200, {"Content-Type": HTML}, page("某县人民政府", '<a href="/ndbg/">政府信息公开年报</a>')),
+    "/ndbg/": (200, {"Content-Type": HTML}, page("政府信息公开年报", "<ul>" + "".join(
         f'<li><span>{d}</span><a href="{u}">{t}</a></li>' for u, t, d in (
             (DETAIL, LIUHE, "2022-01-20"), (DIRECT_URL, KUAIDAMAO, "2021-01-22"),
-            (HTML_REPORT, FUSONG, "2020-01-15"))) + "</ul>"), {}),
-    DETAIL: (HTML, article(LIUHE, "2022-01-20",
-                           f'<p>附件：<a href="./{PDF_URL.rsplit("/", 1)[1]}">附件1</a></p>'
-                           f'<p><a href="{ANNEX_URL}">点击下载</a></p>'), {}),
-    HTML_REPORT: (HTML, article(FUSONG, "2020-01-15",
-                                NARRATIVE + f'<p><a href="{BROKEN_URL}">下载PDF</a></p>'), {}),
-    PDF_URL: ("application/pdf", (FILES / "post2021.pdf").read_bytes(), {}),
-    ANNEX_URL: ("application/octet-stream", (FILES / "tables2021.xlsx").read_bytes(),
-                {"Content-Disposition": "attachment; filename*=UTF-8''"
-                                        + quote(f"{LIUHE}附表.xlsx")}),
-    DIRECT_URL: ("application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                 (FILES / "post2020.docx").read_bytes(), {}),
-    BROKEN_URL: ("application/pdf", (FILES / "truncated.pdf").read_bytes(), {}),
+            (HTML_REPORT, FUSONG, "2020-01-15"))) + "</ul>")),
+    DETAIL: (200, {"Content-Type": HTML}, article(
+        LIUHE, "2022-01-20", f'<p>附件：<a href="./{PDF_URL.rsplit("/", 1)[1]}">附件1</a></p>'
+                             f'<p><a href="{ANNEX_URL}">点击下载</a></p>')),
+    HTML_REPORT: (200, {"Content-Type": HTML}, article(
+        FUSONG, "2020-01-15", NARRATIVE + f'<p><a href="{BROKEN_URL}">下载PDF</a></p>')),
+    PDF_URL: (200, {"Content-Type": "application/pdf"}, (FILES / "post2021.pdf").read_bytes()),
+    ANNEX_URL: (200, {"Content-Type": "application/octet-stream",
+                      "Content-Disposition": "attachment; filename*=UTF-8''"
+                                             + quote(f"{LIUHE}附表.xlsx")},
+                (FILES / "tables2021.xlsx").read_bytes()),
+    DIRECT_URL: (200, {"Content-Type": "application/vnd.openxmlformats-officedocument"
+                                       ".wordprocessingml.document"},
+                 (FILES / "post2020.docx").read_bytes()),
+    BROKEN_URL: (200, {"Content-Type": "application/pdf"}, (FILES / "truncated.pdf").read_bytes()),
 }
-
-
-class Handler(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        content_type, body, headers = ROUTES.get(self.path, (HTML, b"<h1>404</h1>", {}))
-        self.send_response(200 if self.path in ROUTES else 404)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
+NOT_FOUND: Reply = (404, {"Content-Type": HTML}, b"<h1>404</h1>")
 
 
 @dataclass
@@ -99,21 +86,15 @@ class Crawled:
 
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{server.server_address[1]}"
     db = tmp_path_factory.mktemp("portal") / "portal.db"
-    try:
+    with serve_routes(ROUTES, not_found=NOT_FOUND) as portal:
+        base = portal.origin
         proc = subprocess.run([sys.executable, "-m", "archive.app.crawl", "--db", str(db), "--url",
                                base + "/", "--json"], cwd=ROOT, capture_output=True, text=True,
                               timeout=300, check=False)
         lines = proc.stdout.strip().splitlines()
         yield Crawled(db, base, proc.returncode, proc.stderr,
                       json.loads(lines[-1]) if lines else {})
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def one(crawled: Crawled, sql: str, params: tuple = ()) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from nightly_helpers import start, wait_until
+from helpers.nightly import start, wait_until
 
 from archive.app.cli import cli
 from archive.app.nightly import LOCKED_EXIT, lock_path_for, nightly_lock, start_file_log

@@ -6,7 +6,7 @@ import gzip
 import hashlib
 from pathlib import Path
 
-from nightly_helpers import warcio
+from helpers.nightly import warcio
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler.warc import Earlier, Exchange, WarcSink, payload_digest, recover_open_files

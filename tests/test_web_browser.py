@@ -6,7 +6,6 @@ Skipped only where Chromium is not installed; `.ci/run` installs it.
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -16,6 +15,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from helpers.loopback import unused_port
 
 from archive.db import Archive, report_id
 from archive.records import Report, Section
@@ -38,19 +38,13 @@ PLAIN = Report(
 )
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     db = tmp_path_factory.mktemp("browser") / "archive.db"
     with Archive(db) as archive:
         for report in (HOSTILE, PLAIN):
             archive.save_report(report, capture_id=None)
-    port = free_port()
+    port = unused_port()
     proc = subprocess.Popen([sys.executable, "-m", "archive.app.cli", "serve", "--db", str(db),
                              "--port", str(port)], stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"

@@ -10,8 +10,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-import gkmlpt_portal as portal
 import pytest
+from helpers import gkmlpt_portal as portal
 
 from crawler.discovery import PAGE, RECORD
 from crawler.paging import MAX_LIST_PAGES
@@ -155,14 +155,15 @@ def test_scan_page_reads_an_api_response() -> None:
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str, list[str]]]:
     db = tmp_path_factory.mktemp("gkmlpt") / "gkmlpt.db"
-    with portal.serve() as base:
+    with portal.serve() as server:
+        base = server.url
         proc = subprocess.run(
             [sys.executable, "-m", "archive.app.crawl", "--db", str(db), "--url", base, "--json"],
             cwd=ROOT, capture_output=True, text=True, timeout=180, check=False)
         assert proc.returncode == 0, proc.stderr[-2000:]
         summary = json.loads(proc.stdout.strip().splitlines()[-1])
         assert summary["failed_sites"] == []
-        yield db, base, list(portal.GkmlptPortal.hits)
+        yield db, base, server.paths
 
 
 def rows_of(db: Path, sql: str) -> list[tuple]:

@@ -7,22 +7,21 @@ The portal runs in this process on 127.0.0.1; the crawl runs in a subprocess
 from __future__ import annotations
 
 import json
-import socket
 import sqlite3
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from helpers.loopback import Reply, Request, Route, serve_routes, unused_port
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# path -> (status, body); "{other}" is replaced by a second server's base URL.
+# path -> (status, body); "{other}" is replaced by a second server's base URL, a 301's body
+# is its Location.
 PAGES: dict[str, tuple[int, str]] = {
     "/robots.txt": (200, "User-agent: *\nDisallow: /private/\n"),
     "/": (200, """<a href="/news/">新闻中心</a> <a href="/zwgk/">政务公开</a>
@@ -62,35 +61,21 @@ def proxy_page(query: dict[str, list[str]], form: dict[str, list[str]]) -> str:
     return f"<datastore><totalrecord>3</totalrecord><recordset>{records}</recordset></datastore>"
 
 
-class Handler(BaseHTTPRequestHandler):
-    other = ""
+def routes(other: str) -> dict[str, Route]:
+    """PAGES as served, as text/html; charset=utf-8; list.jsp and dataproxy.jsp are built."""
+    served: dict[str, Route] = {
+        path: (status, {"Location": body} if status == 301 else {}, body.replace("{other}", other))
+        for path, (status, body) in PAGES.items()}
 
-    def do_GET(self) -> None:
-        self.answer({})
+    def listing(request: Request) -> Reply:
+        return 200, {}, list_page(request.query)
 
-    def do_POST(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        self.answer(parse_qs(self.rfile.read(length).decode()))
+    def proxy(request: Request) -> Reply:
+        return 200, {}, proxy_page(request.query, request.form)
 
-    def answer(self, form: dict[str, list[str]]) -> None:
-        parts = urlsplit(self.path)
-        query = parse_qs(parts.query)
-        status, body = PAGES.get(parts.path, (404, "no such page"))
-        if parts.path == "/zwgk/nb/list.jsp":
-            body = list_page(query)
-        elif parts.path.endswith("dataproxy.jsp"):
-            body = proxy_page(query, form)
-        self.send_response(status)
-        if status == 301:
-            self.send_header("Location", body)
-        data = body.replace("{other}", self.other).encode("utf-8")
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args: object) -> None:
-        pass
+    served["/zwgk/nb/list.jsp"] = listing
+    served["/module/web/jpage/dataproxy.jsp"] = proxy
+    return served
 
 
 @dataclass
@@ -99,13 +84,6 @@ class Crawl:
     summary: dict
     stderr: str
     db: Path
-
-
-def serve(handler: type[BaseHTTPRequestHandler]) -> tuple[ThreadingHTTPServer, str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}/"
 
 
 def run_crawl(db: Path, *args: str) -> Crawl:
@@ -123,32 +101,13 @@ def rows(db: Path, sql: str, *params: object) -> list[tuple]:
         return conn.execute(sql, params).fetchall()
 
 
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Crawl, list[str]]]:
-    hits: list[str] = []
-
-    class Other(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            hits.append(self.path)
-            self.send_response(200)
-            self.end_headers()
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    other_server, other = serve(Other)
-    handler = type("BoundHandler", (Handler,), {"other": other})
-    server, base = serve(handler)
-    crawl = run_crawl(tmp_path_factory.mktemp("crawl") / "a.db", "--url", base)
-    yield base, crawl, hits
-    server.shutdown()
-    other_server.shutdown()
+    with (serve_routes({}, not_found=(200, {}, b"")) as other,  # same host, another site
+          serve_routes(routes(other.url), not_found=(404, {}, "no such page")) as server):
+        base = server.url
+        crawl = run_crawl(tmp_path_factory.mktemp("crawl") / "a.db", "--url", base)
+        yield base, crawl, other.paths
 
 
 def statuses(crawl: Crawl) -> dict[str, int | None]:
@@ -203,7 +162,7 @@ def test_every_fetch_belongs_to_the_run(portal) -> None:
 
 
 def test_dead_portal_is_a_failed_run_with_a_reason(tmp_path: Path) -> None:
-    url = f"http://127.0.0.1:{closed_port()}/"
+    url = f"http://127.0.0.1:{unused_port()}/"
     crawl = run_crawl(tmp_path / "dead.db", "--url", url)
     assert crawl.returncode != 0
     assert crawl.summary["failed_sites"] == [crawl.summary["sites"][0]["site_id"]]
@@ -217,7 +176,7 @@ def test_one_dead_portal_among_live_ones_does_not_fail_the_command(tmp_path: Pat
                                                                   portal) -> None:
     base, _, _ = portal
     crawl = run_crawl(tmp_path / "mixed.db", "--url", base, "--url",
-                      f"http://127.0.0.1:{closed_port()}/", "--max-pages", "3")
+                      f"http://127.0.0.1:{unused_port()}/", "--max-pages", "3")
     assert crawl.returncode == 0, crawl.stderr
     assert len(crawl.summary["failed_sites"]) == 1
     statuses_by_site = dict(rows(crawl.db, "SELECT site_id, status FROM crawl_runs"))
