@@ -8,14 +8,14 @@ import copy
 import random
 import re
 import unicodedata
-from pathlib import Path
 from typing import Any
 
 import opencc
 
-from demo.gen.build import Doc, base_doc, headings_of
+from demo.content import CONTENT_DIR
+from tools.gen.build import Doc, base_doc, headings_of
 
-SEED_FILE = Path(__file__).resolve().parent.parent / "content" / "seed_3722e6619a3f0616.txt"
+SEED_FILE = CONTENT_DIR / "seed_3722e6619a3f0616.txt"
 SPAM_BRAND = "UedBet体育"
 COUNTY_SPAM = "uedbet体育_uedbet官网@:"
 HEADING_LINE = re.compile(r"^[一二三四五六七八九十]+、")
