@@ -20,7 +20,7 @@ from datasette.utils import escape_fts
 from archive.search.folding import GAP, is_word_char, normalize
 from archive.search.fts import connect, enable_search
 from archive.search.query import parse_query
-from archive.search.synthetic import generate_reports
+from tools.synthetic import generate_reports
 
 REPORT_COLUMNS = {
     "id": str, "url": str, "title": str, "title_raw": str, "town": str, "county": str,
