@@ -11,7 +11,7 @@ their blocks and adds what the demo decided on purpose, in the archive's vocabul
     money      {"row/column": value in 万元 or None} for the money cells of table 1
     checks     expected status of the checks the demo controls: the four arithmetic
                checks, standard_tables and published_on_time
-    due        the deadline the report was held to (reports.md §2), ISO date
+    due        the deadline the report was held to (`demo.truth.deadline`), ISO date
     late       None (on time), "warn" (a township after 31 January, 2019 on: custom)
                or "fail" (a statutory deadline missed)
 

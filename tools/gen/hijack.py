@@ -7,7 +7,6 @@ from __future__ import annotations
 import copy
 import random
 import re
-import unicodedata
 from typing import Any
 
 import opencc
@@ -164,10 +163,3 @@ def convert_cell(cell: Any, convert: Any) -> Any:
     if isinstance(cell, str):
         return convert(cell)
     return {**cell, "x": convert(cell["x"])}
-
-
-def is_nfkc_of_seed(doc: Doc) -> bool:
-    """True when every seed body line reappears (after NFKC) in the rebuilt blocks."""
-    lines = [ln.strip() for ln in SEED_FILE.read_text(encoding="utf-8").splitlines()[5:]]
-    texts = {unicodedata.normalize("NFKC", b["x"]) for b in doc["blocks"]}
-    return all(line in texts for line in lines if line)
