@@ -15,10 +15,10 @@ help: ## List the targets
 $(BIN)/nianbao: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,demo]'
 	touch $(BIN)/nianbao
 
-install: $(BIN)/nianbao ## Create .venv/ with the nianbao command and test tools
+install: $(BIN)/nianbao ## Create .venv/ with the nianbao command, test tools and demo generators
 
 run: install ## Serve the demo portal, crawl it, build, and serve Datasette on http://127.0.0.1:8001
 	@mkdir -p data && rm -f data/demo-sites.yml
@@ -29,7 +29,7 @@ run: install ## Serve the demo portal, crawl it, build, and serve Datasette on h
 	  $(BIN)/nianbao build --db $(DB) && \
 	  $(BIN)/nianbao serve --db $(DB) --port $(PORT)
 
-demo-portal: install ## Serve the bundled demo portals on 127.0.0.1:8100 and up
+demo-portal: install ## Serve the checkout's demo portals on 127.0.0.1:8100 and up
 	$(BIN)/nianbao demo-portal --port $(DEMO_PORT) --write-sites data/demo-sites.yml
 
 build: install ## Re-parse every stored capture into reports (no network)
@@ -45,8 +45,8 @@ test-slow: install ## Run the slow and scale tests too
 	$(BIN)/python -m pytest -q -m ''
 
 lint: install ## ruff and mypy
-	$(BIN)/ruff check archive crawler demo tests
-	$(BIN)/mypy archive crawler demo
+	$(BIN)/ruff check archive crawler demo tests bench tools
+	$(BIN)/mypy archive crawler demo tools
 
 bench: install ## Crawl, parse, attachment and no-change nightly figures, beside scrapy bench, lxml, pdftotext
 	$(BIN)/python bench/bench_crawl.py

@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 from archive.extract import extract_attachment
 from archive.extract.core import extract_in_process
 from demo.content import load_portals
-from demo.gen.files import pdf_bytes
+from tools.gen.files import pdf_bytes
 
 FIXTURES = ROOT / "tests" / "fixtures" / "attachments"
 DEMO_FILES = ROOT / "demo" / "content" / "files"

@@ -2,7 +2,7 @@
 
 Prints, side by side:
 - pages crawled per second by the real crawler (`python -m archive.app.crawl`, loopback, full
-  speed) on a generated county portal (`demo.scale.ScalePortal`, 2,000 reports of ~26 KiB by
+  speed) on a generated county portal (`tools.scale.ScalePortal`, 2,000 reports of ~26 KiB by
   default) and on the bundled demo portals, timed by the crawl itself (`run_crawl`'s
   summary, cross-checked with crawl_runs started/ended) and by the wall clock; the derive
   step that follows the crawl (attachment extraction, figures) is timed on its own;
@@ -302,7 +302,7 @@ def main() -> None:
 
 
 def run(args: argparse.Namespace) -> None:
-    from demo.scale import ScalePortal
+    from tools.scale import ScalePortal
 
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as name:

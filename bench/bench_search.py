@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from archive.search.folding import normalize
 from archive.search.fts import connect, enable_search
-from archive.search.synthetic import generate_reports
+from tools.synthetic import generate_reports
 
 REPORT_COLUMNS = {
     "id": str, "url": str, "title": str, "title_raw": str, "town": str, "county": str,

@@ -8,8 +8,8 @@ from typing import Any
 import yaml
 
 from demo.content import Doc, PortalContent
-from demo.gen.expect import deadline
 
+TOWNSHIP_ENDS = ("镇", "乡", "街道", "苏木")
 TRUTH_FIELDS = [
     "title",
     "title_raw",
@@ -60,7 +60,7 @@ def truth_entry(portal: PortalContent, doc: Doc, base: str) -> dict[str, Any]:
         for a in doc.get("attachments", [])
     ]
     entry["attachment_only"] = any(f in doc["flags"] for f in ATTACHMENT_ONLY_FLAGS)
-    entry["expect"] = doc.get("expect")  # figures and checks (demo/gen/expect.py)
+    entry["expect"] = doc.get("expect")  # figures and checks (`deadline` below)
     return entry
 
 
@@ -93,7 +93,7 @@ def coverage_truth(contents: list[PortalContent], today: date) -> list[dict[str,
     """The coverage ledger the demo was built to have on `today`.
 
     One row per portal (site), reporting body and year, from the body's first report on
-    that portal to the last year whose deadline (demo/gen/expect.py) has passed: status
+    that portal to the last year whose deadline (`deadline` below) has passed: status
     `published`, `late` or `missing`. A year not yet due has a row only if a report
     exists. Copies of another portal's report (`duplicate_of`) do not count.
     """
@@ -127,6 +127,24 @@ def body_coverage(site: str, town: str, years: dict[int, Doc], today: date) -> l
         rows.append({"site_id": site, "town": town, "year": year, "status": status,
                      "id": doc["id"] if doc else None})
     return rows
+
+
+def deadline(unit: str, year: int) -> tuple[date, str]:
+    """(due date, status when late) of the report of `unit` (a body's name) for `year`.
+
+    The genre's rules, written out independently of archive/figures/deadlines.py: 2007
+    regulation art. 31, 31 March for every body; 2019 regulation art. 49, 31 January for
+    departments and 31 March for the county government; townships follow the departments'
+    January by county practice (late is a warn). The generator (tools/gen/expect.py) holds
+    each report to it.
+    """
+    if year <= 2018:
+        return date(year + 1, 3, 31), "fail"
+    if unit.endswith(TOWNSHIP_ENDS):
+        return date(year + 1, 1, 31), "warn"
+    if unit.endswith(("县", "区", "市", "旗")):
+        return date(year + 1, 3, 31), "fail"
+    return date(year + 1, 1, 31), "fail"
 
 
 def sites_yaml(contents: list[PortalContent], start_urls: dict[str, str]) -> str:

@@ -17,9 +17,9 @@ import yaml
 
 from archive.extract import filename_from_headers, sniff_kind
 from archive.extract.core import extract_in_process
-from demo import generate
 from demo.content import CONTENT_DIR
 from demo.server import DemoPortals
+from tools import generate
 
 HREF = re.compile(r"""href=["']([^"'#]+)["']""")
 CREATE_PAGE = re.compile(r"createPageHTML\((\d+),\s*(\d+),\s*\"(\w+)\",\s*\"(\w+)\"\)")

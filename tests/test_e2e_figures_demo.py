@@ -1,5 +1,5 @@
 """A crawl of the live demo portals yields figures, checks and coverage that match what the
-demo was built to contain (`expect` in its ground truth, demo/gen/expect.py; the ledger
+demo was built to contain (`expect` in its ground truth, tools/gen/expect.py; the ledger
 from `DemoPortals.coverage_truth`).
 
 The demo portals run in this process on loopback; the crawl runs in a subprocess

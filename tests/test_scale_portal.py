@@ -1,4 +1,4 @@
-"""The generated scale portal (demo/scale.py): what it serves, and a crawl finding every report."""
+"""The generated scale portal (tools/scale/): what it serves, and a crawl finding every report."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ import lxml.html
 import pytest
 
 from archive.parse import parse_report
-from demo.scale import ScalePortal
+from tools.scale import ScalePortal
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORTS = 50

@@ -7,9 +7,12 @@ one-line summary, and turns our named errors into `Error: ...` with exit status 
 from __future__ import annotations
 
 import functools
+import importlib
+import sys
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from types import ModuleType
 from typing import Any, TypeVar
 
 import click
@@ -278,13 +281,33 @@ def demo_portal(port: int, write_sites: str | None, state: int) -> None:
     """Serve the bundled demo portals on 127.0.0.1 until interrupted.
 
     Example: nianbao demo-portal --port 8100 --write-sites data/demo-sites.yml
+    Run it from the root of a source checkout: the demo portals are not installed.
     """
-    from demo.server import serve_forever
-
+    server = demo_server()
     try:
-        serve_forever(port, write_sites, state)
+        server.serve_forever(port, write_sites, state)
     except OSError as error:
         raise click.ClickException(f"cannot serve on port {port} and up: {error.strerror}")
+
+
+def demo_server() -> ModuleType:
+    """`demo.server` from the source checkout in the current directory.
+
+    The demo portals (demo/) are test and tutorial material, not part of the wheel: run from
+    the checkout's root (as `make run` does), the command finds them there.
+    """
+    here = Path.cwd()
+    if (here / "demo" / "server.py").is_file() and str(here) not in sys.path:
+        sys.path.insert(0, str(here))
+    try:
+        return importlib.import_module("demo.server")
+    except ModuleNotFoundError as error:
+        if error.name not in ("demo", "demo.server"):
+            raise
+        raise click.ClickException(
+            "the demo portals come with the source checkout: run `nianbao demo-portal` "
+            "from its root"
+        ) from None
 
 
 def require_db(db_path: str) -> None:

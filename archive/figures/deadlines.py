@@ -1,4 +1,4 @@
-"""When a report was due (reports.md §2), by report year, kind of body and province.
+"""When a report was due, by report year, kind of body and province (docs/figures.md, "Checks").
 
 2008–2018 reports (条例 of 2007, 第三十一条): every body publishes by 31 March of the
 next year. From the 2019 reports on (条例 of 2019, 第四十九条): county-level departments

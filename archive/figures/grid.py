@@ -210,10 +210,6 @@ def grids_from_tree(root: lxml_html.HtmlElement | None) -> list[list[list[Cell]]
     return grids
 
 
-def grids_from_html(text: str) -> list[list[list[Cell]]]:
-    return grids_from_tree(parse_html(text))
-
-
 @lru_cache(maxsize=4096)
 def read_value(text: str) -> CellValue:
     """Parse a cell's matching text. A blank is not a zero; `/` and dashes are not applicable."""

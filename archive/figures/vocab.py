@@ -1,4 +1,8 @@
-"""Labels of the three standard tables (reports.md §4) and their canonical English keys.
+"""Labels of the three standard tables and their canonical English keys.
+
+The labels are the annual-report templates' (国办公开办函〔2019〕60号 for the 2019 and 2020
+reports, 国办公开办函〔2021〕30号 from the 2021 reports on); docs/figures.md, "Keys", lists
+every key beside its label.
 
 Labels are matched on the matching form (NFKC, no whitespace), by the distinctive words
 of each label rather than its numbering, so `第二十条第` with the `(一)` lost, `1、` for

@@ -103,10 +103,6 @@ def first_field(fields: Fields, labels: Iterable[str]) -> str | None:
     return None
 
 
-def has_label(fields: Fields, labels: Iterable[str]) -> bool:
-    return any(label in fields for label in labels)
-
-
 def is_meta_line(text: str) -> bool:
     """A short line made of meta fields (date, source, hits, font-size controls)."""
     if len(text) > MAX_META_LINE:

@@ -12,7 +12,6 @@ from datetime import date
 from html import escape
 
 from demo.content import Doc
-from demo.gen.numerals import date_in_digits
 from demo.render.common import Request, Response, Site, body_html, pages_of
 
 PER_PAGE = 5
@@ -28,7 +27,9 @@ CONTACT = "地址：谷城县石花镇人民政府院内　联系人：王喆　
 
 
 def chinese_date(iso: str) -> str:
-    return date_in_digits(date.fromisoformat(iso))
+    """2010-03-15 -> 2010年3月15日, as the site shows its dates."""
+    day = date.fromisoformat(iso)
+    return f"{day.year}年{day.month}月{day.day}日"
 
 
 class OldAspSite(Site):

@@ -11,7 +11,7 @@ import sqlite_utils
 
 from archive.search.folding import GAP, is_word_char, normalize
 from archive.search.fts import enable_search
-from archive.search.synthetic import generate_reports
+from tools.synthetic import generate_reports
 
 REPORT_COLUMNS = {
     "id": str, "url": str, "title": str, "title_raw": str, "town": str, "county": str,

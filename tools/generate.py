@@ -1,9 +1,9 @@
-"""Rewrite the demo portals' content files: `python -m demo.generate`.
+"""Rewrite the demo portals' content files: `python -m tools.generate`.
 
 Writes demo/content/<portal>.json (portal description + every document with its
 URL paths, metadata and body blocks) and the attachment files under
 demo/content/files/<portal>/ (PDF, DOCX; the legacy .doc comes from
-`python -m demo.gen.legacy`). Deterministic: running it twice produces identical files.
+`python -m tools.gen.legacy`). Deterministic: running it twice produces identical files.
 """
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ import random
 from pathlib import Path
 from typing import Any
 
-from demo.gen import hijack
-from demo.gen.attachments import attachment_docs, write_files
-from demo.gen.build import Doc, decoy_doc, news_docs, report_doc
-from demo.gen.paths import ASSIGNERS
-from demo.gen.plan import COLUMNS, DECOYS, NEWS, PORTALS, REPORTS, spec_from_row
+from demo.content import CONTENT_DIR
+from tools.gen import hijack
+from tools.gen.attachments import attachment_docs, write_files
+from tools.gen.build import Doc, decoy_doc, news_docs, report_doc
+from tools.gen.paths import ASSIGNERS
+from tools.gen.plan import COLUMNS, DECOYS, NEWS, PORTALS, REPORTS, spec_from_row
 
-CONTENT_DIR = Path(__file__).resolve().parent / "content"
 CLONED = "zhalantun/cjshz/成吉思汗镇/2019"
 GBK_ONLY_CONTACT = "联系人：王喆（党政办），联系电话：0710-7381126。"
 

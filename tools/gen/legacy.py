@@ -1,10 +1,10 @@
-"""Write the demo's legacy Word 97 .doc attachments: `python -m demo.gen.legacy`.
+"""Write the demo's legacy Word 97 .doc attachments: `python -m tools.gen.legacy`.
 
 No Python library writes the binary .doc format, so the DOCX made from the report's
 blocks is converted by LibreOffice headless (Debian: libreoffice-writer-nogui, about
 250 MB installed; only needed to regenerate these files, never at run time). The
 output carries LibreOffice's own timestamps, so the .doc files are committed rather
-than rebuilt by `python -m demo.generate`.
+than rebuilt by `python -m tools.generate`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 from demo.content import CONTENT_DIR, Doc, load_portals
-from demo.gen.files import docx_bytes
+from tools.gen.files import docx_bytes
 
 CONVERT_TIMEOUT_SECONDS = 120
 

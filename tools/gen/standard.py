@@ -5,11 +5,11 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from demo.gen import pools_post as P
-from demo.gen import tables
-from demo.gen.narrative import fill, heading, para
-from demo.gen.numerals import small_number
-from demo.gen.spec import ReportSpec, context_for, signature_block, signed_date
+from tools.gen import pools_post as P
+from tools.gen import tables
+from tools.gen.narrative import fill, heading, para
+from tools.gen.numerals import small_number
+from tools.gen.spec import ReportSpec, context_for, signature_block, signed_date
 
 Block = dict[str, Any]
 PART_KEYS = ["overall", "active", "request", "review", "problems", "other"]

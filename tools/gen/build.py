@@ -7,13 +7,13 @@ import unicodedata
 from datetime import date, timedelta
 from typing import Any
 
-from demo.gen import decoys
-from demo.gen.expect import expectations
-from demo.gen.narrative import build_narrative
-from demo.gen.numerals import year_in_chinese
-from demo.gen.plan import GEO
-from demo.gen.spec import ReportSpec
-from demo.gen.standard import build_standard
+from tools.gen import decoys
+from tools.gen.expect import expectations
+from tools.gen.narrative import build_narrative
+from tools.gen.numerals import year_in_chinese
+from tools.gen.plan import GEO
+from tools.gen.spec import ReportSpec
+from tools.gen.standard import build_standard
 
 Doc = dict[str, Any]
 

@@ -6,7 +6,7 @@ import random
 from datetime import date
 from typing import Any
 
-from demo.gen.plan import flag_value
+from tools.gen.plan import flag_value
 
 Doc = dict[str, Any]
 TRS_EPOCH = date(2009, 1, 1)

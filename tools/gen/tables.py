@@ -6,7 +6,7 @@ Labels follow 国办公开办函〔2019〕60号 (2019-2020 reports) and 〔2021�
 exactly, in full-width punctuation.
 
 Each block also carries "truth": what its cells state under the archive's canonical keys
-(docs/figures.md), popped into the document's `expect` by demo/gen/expect.py.
+(docs/figures.md), popped into the document's `expect` by tools/gen/expect.py.
 
 Shapes (report flags) found in the wild:
   blank_zeros      zero cells left blank

@@ -12,7 +12,7 @@ import zipfile
 from datetime import datetime
 from typing import Any
 
-from demo.gen.grid import grid_of
+from tools.gen.grid import grid_of
 
 Block = dict[str, Any]
 FONT = "STSong-Light"  # reportlab's built-in CID font: no font file needed or embedded

@@ -1,6 +1,6 @@
 """Sentence pools for reports in the 2008-2018 narrative format.
 
-Placeholders are filled by `demo.gen.narrative`: {town} {body} {we} {county} {year}
+Placeholders are filled by `tools.gen.narrative`: {town} {body} {we} {county} {year}
 {office} {phone} {head} {principle} and the numbers named in each template.
 All text is written for this project; only the standard heading wordings follow
 the regulation.

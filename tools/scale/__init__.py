@@ -13,13 +13,13 @@ one sub-column per township `/xxgk/ndbg/{code}/`, detail pages
 chrome (inline CSS, menus, 上一篇/下一篇, 相关信息, footer). Report i belongs to town
 i // 18 and covers year 2008 + i % 18; every other town's column also holds decoys
 (指南, 工作要点, 解读), and a news column sits beside it. Nothing is stored: every page is
-generated from its index by `demo/gen/` (the demo's sentence pools), the same bytes on
+generated from its index by `tools/gen/` (the demo's sentence pools), the same bytes on
 every request.
 
 Modules: `plan` (towns and pages), `chrome` (what every page repeats), `portal` (routes
 and the HTTP server).
 """
 
-from demo.scale.portal import ScalePortal
+from tools.scale.portal import ScalePortal
 
 __all__ = ["ScalePortal"]

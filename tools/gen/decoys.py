@@ -8,8 +8,8 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from demo.gen.narrative import heading, para
-from demo.gen.numerals import small_number
+from tools.gen.narrative import heading, para
+from tools.gen.numerals import small_number
 
 Block = dict[str, Any]
 

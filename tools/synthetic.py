@@ -1,4 +1,4 @@
-"""Synthetic annual reports for search tests and benchmarks.
+"""Synthetic annual reports for search tests and benchmarks (`make bench-search`).
 
 Reports are assembled from the genre's own vocabulary: the standard section headings of
 the 2008 and 2019 formats, the statistical table labels, and sentences a township report

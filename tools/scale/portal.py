@@ -1,4 +1,4 @@
-"""`ScalePortal`: the generated county portal served on 127.0.0.1 (see `demo.scale`)."""
+"""`ScalePortal`: the generated county portal served on 127.0.0.1 (see `tools.scale`)."""
 
 from __future__ import annotations
 
@@ -11,12 +11,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Self
 from urllib.parse import urlsplit
 
-from demo.gen import decoys
-from demo.gen.narrative import build_narrative
-from demo.gen.standard import build_standard
 from demo.render.common import FONT_SIZE, PRINT_CLOSE, ROBOTS, STYLESHEET, TINY_PNG
 from demo.render.trs import CREATE_PAGE_JS
-from demo.scale.chrome import (
+from tools.gen import decoys
+from tools.gen.narrative import build_narrative
+from tools.gen.standard import build_standard
+from tools.scale.chrome import (
     NDBG_CRUMB,
     SHARE_SCRIPT,
     XXGK_COLUMNS,
@@ -25,7 +25,7 @@ from demo.scale.chrome import (
     frame,
     list_item,
 )
-from demo.scale.plan import (
+from tools.scale.plan import (
     COUNTY,
     NEWS_PLACES,
     PER_PAGE,

@@ -11,7 +11,7 @@ their blocks and adds what the demo decided on purpose, in the archive's vocabul
     money      {"row/column": value in 万元 or None} for the money cells of table 1
     checks     expected status of the checks the demo controls: the four arithmetic
                checks, standard_tables and published_on_time
-    due        the deadline the report was held to (reports.md §2), ISO date
+    due        the deadline the report was held to (`demo.truth.deadline`), ISO date
     late       None (on time), "warn" (a township after 31 January, 2019 on: custom)
                or "fail" (a statutory deadline missed)
 
@@ -22,16 +22,15 @@ townships follow the departments' January by county practice).
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
-from demo.gen.spec import ReportSpec
+from demo.truth import deadline
+from tools.gen.spec import ReportSpec
 
 Block = dict[str, Any]
 ARITHMETIC = ("applications_balance", "applications_row_totals", "applications_outcomes",
               "reviews_totals")
 OUTCOME_PREFIXES = ("open", "part", "withheld", "unable", "handled", "other")
-TOWNSHIP_ENDS = ("镇", "乡", "街道", "苏木")
 
 
 def pop_truth(blocks: list[Block]) -> dict[str, Any]:
@@ -44,17 +43,6 @@ def pop_truth(blocks: list[Block]) -> dict[str, Any]:
             else:
                 merged[key] = value
     return merged
-
-
-def deadline(unit: str, year: int) -> tuple[date, str]:
-    """(due date, status when late) of the report of `unit` (a body's name) for `year`."""
-    if year <= 2018:
-        return date(year + 1, 3, 31), "fail"
-    if unit.endswith(TOWNSHIP_ENDS):
-        return date(year + 1, 1, 31), "warn"
-    if unit.endswith(("县", "区", "市", "旗")):
-        return date(year + 1, 3, 31), "fail"
-    return date(year + 1, 1, 31), "fail"
 
 
 def expectations(spec: ReportSpec, blocks: list[Block], post2019: bool) -> dict[str, Any]:

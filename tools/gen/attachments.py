@@ -15,9 +15,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from demo.gen import files, hostile
-from demo.gen.build import Doc, report_doc
-from demo.gen.plan import spec_from_row
+from tools.gen import files, hostile
+from tools.gen.build import Doc, report_doc
+from tools.gen.plan import spec_from_row
 
 # report row (as plan.REPORTS), how it is published, [(maker, extension, expected status)]
 ATTACHMENT_REPORTS: list[tuple[tuple[Any, ...], str, list[tuple[str, str, str]]]] = [

@@ -5,9 +5,9 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from demo.gen import pools_pre as P
-from demo.gen.numerals import small_number
-from demo.gen.spec import ReportSpec, context_for, signature_block, signed_date
+from tools.gen import pools_pre as P
+from tools.gen.numerals import small_number
+from tools.gen.spec import ReportSpec, context_for, signature_block, signed_date
 
 Block = dict[str, Any]
 

@@ -12,7 +12,7 @@ from html import escape
 from typing import Any
 
 from demo.render.common import block_html
-from demo.scale.plan import CITY, COUNTY, HEADS, PROVINCE, SITE_NAME, TAILS, Entry
+from tools.scale.plan import CITY, COUNTY, HEADS, PROVINCE, SITE_NAME, TAILS, Entry
 
 XXGK_COLUMNS = (("jgzn", "机构职能"), ("zcwj", "政策文件"), ("ghjh", "规划计划"),
                 ("czzj", "财政资金"), ("rsxx", "人事信息"), ("zdxm", "重点项目"),

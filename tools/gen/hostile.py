@@ -11,7 +11,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from demo.gen.files import ZIP_TIME
+from tools.gen.files import ZIP_TIME
 
 PAGE_PIXELS = (1240, 1754)  # A4 at 150 dpi
 CJK_FONTS = [

@@ -2,7 +2,7 @@
 
 Everything is a function of an index, so a page is the same bytes on every request and
 nothing is stored. Report i belongs to town i // 18 and covers year 2008 + i % 18; its text
-comes from the demo's generators (`demo/gen/`), seeded by town and year.
+comes from the demo's generators (`tools/gen/`), seeded by town and year.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
 
-from demo.gen import decoys
-from demo.gen.build import title_for
-from demo.gen.spec import ReportSpec
+from tools.gen import decoys
+from tools.gen.build import title_for
+from tools.gen.spec import ReportSpec
 
 PROVINCE, CITY, COUNTY = "吉林省", "通化市", "青岚县"
 SITE_NAME = f"{COUNTY}人民政府"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from demo.gen.spec import ReportSpec
+from tools.gen.spec import ReportSpec
 
 PORTALS: list[dict[str, Any]] = [
     {
@@ -207,7 +207,7 @@ REPORTS: list[tuple[Any, ...]] = [
     ("zhalantun", "wnhz", "卧牛河镇", 2020, "2021-02-03", "town_year", "digits", "", 0),
     ("zhalantun", "wnhz", "卧牛河镇", 2022, "2023-01-29", "town_year", "digits", "img_tables", 0),
     # Figures (issue #6): the standard tables in awkward shapes, numbers that do not add
-    # up, late publication (demo/gen/tables.py lists the shape flags).
+    # up, late publication (tools/gen/tables.py lists the shape flags).
     ("fusong", "fsz", "抚松镇", 2020, "2021-01-26", "town_year", "digits", "split_headers slash_na", 3),
     (
         "fusong",

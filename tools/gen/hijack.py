@@ -7,15 +7,14 @@ from __future__ import annotations
 import copy
 import random
 import re
-import unicodedata
-from pathlib import Path
 from typing import Any
 
 import opencc
 
-from demo.gen.build import Doc, base_doc, headings_of
+from demo.content import CONTENT_DIR
+from tools.gen.build import Doc, base_doc, headings_of
 
-SEED_FILE = Path(__file__).resolve().parent.parent / "content" / "seed_3722e6619a3f0616.txt"
+SEED_FILE = CONTENT_DIR / "seed_3722e6619a3f0616.txt"
 SPAM_BRAND = "UedBet体育"
 COUNTY_SPAM = "uedbet体育_uedbet官网@:"
 HEADING_LINE = re.compile(r"^[一二三四五六七八九十]+、")
@@ -164,10 +163,3 @@ def convert_cell(cell: Any, convert: Any) -> Any:
     if isinstance(cell, str):
         return convert(cell)
     return {**cell, "x": convert(cell["x"])}
-
-
-def is_nfkc_of_seed(doc: Doc) -> bool:
-    """True when every seed body line reappears (after NFKC) in the rebuilt blocks."""
-    lines = [ln.strip() for ln in SEED_FILE.read_text(encoding="utf-8").splitlines()[5:]]
-    texts = {unicodedata.normalize("NFKC", b["x"]) for b in doc["blocks"]}
-    return all(line in texts for line in lines if line)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from demo.gen.numerals import date_in_chinese, date_in_digits
+from tools.gen.numerals import date_in_chinese, date_in_digits
 
 WE = {
     "镇": "我镇",
