@@ -4,6 +4,8 @@
 - `broken`: the portal answered but yielded no report, though earlier runs found some
   (a redesign, a moved column, a block page: the classic silent scraper rot), or its
   lists suddenly stopped linking most of the reports they used to;
+- `limited`: the crawl stopped at its page limit with requests left; the next run goes on
+  where it stopped (known candidates are not due, so it spends its pages further on);
 - `ok`: otherwise (`detail` still names errors on single pages).
 """
 
@@ -15,7 +17,7 @@ import sqlite_utils
 
 from archive.db import runs
 
-OK, FAILING, BROKEN = "ok", "failing", "broken"
+OK, FAILING, BROKEN, LIMITED = "ok", "failing", "broken", "limited"
 
 
 @dataclass
@@ -27,6 +29,7 @@ class SiteHealth:
     errors: int
     detail: str | None = None
     lost_listing: str | None = None  # "lists stopped linking 6 of 6 known reports"
+    limited: str | None = None  # "page limit 5,000 reached, 12 requests left"
 
 
 def judge(health: SiteHealth, before: int) -> tuple[str, str | None]:
@@ -38,6 +41,8 @@ def judge(health: SiteHealth, before: int) -> tuple[str, str | None]:
                         + (f"; {health.detail}" if health.detail else ""))
     if health.lost_listing:
         return BROKEN, health.lost_listing
+    if health.limited:
+        return LIMITED, health.detail or health.limited
     return OK, health.detail
 
 

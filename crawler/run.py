@@ -62,8 +62,9 @@ class SiteResult:
     skipped: int = 0  # known pages not due (not requested)
     not_modified: int = 0  # 304 answers
     gone: int = 0  # pages found gone
-    health: str = "ok"  # site_status.status: ok / failing / broken
+    health: str = "ok"  # site_status.status: ok / limited / failing / broken
     health_detail: str | None = None
+    limited: str | None = None  # "page limit 5,000 reached, 12 requests left"
 
 
 @dataclass
@@ -79,6 +80,7 @@ class CrawlSummary:
     skipped: int = 0
     not_modified: int = 0
     broken_sites: list[str] = field(default_factory=list)
+    limited_sites: list[str] = field(default_factory=list)
     derived: Derived | None = None  # what the shell derived after the crawl
     derive_seconds: float = 0.0
 
@@ -95,6 +97,7 @@ class CrawlSummary:
             skipped=sum(r.skipped for r in results),
             not_modified=sum(r.not_modified for r in results),
             broken_sites=[r.site_id for r in results if r.health == BROKEN],
+            limited_sites=[r.site_id for r in results if r.limited],
         )
 
     def line(self) -> str:
@@ -110,6 +113,9 @@ class CrawlSummary:
             text += f"; failed: {', '.join(self.failed_sites)}"
         if self.broken_sites:
             text += f"; broken: {', '.join(self.broken_sites)}"
+        for result in self.sites:
+            if result.limited:
+                text += f"; {result.site_id}: {result.limited}"
         return text
 
     def failure_detail(self) -> str:
@@ -142,7 +148,9 @@ def outcome_of(tally: SiteTally) -> tuple[str, str | None]:
     if not tally.start_ok:
         return "failed", "; ".join(tally.start_errors) or "no start URL could be fetched"
     problems = []
-    if tally.finish_reason not in (None, "finished"):
+    if tally.limited:
+        problems.append(f"stopped early: {tally.limited}")
+    elif tally.finish_reason not in (None, "finished"):
         reason = tally.finish_reason or ""
         problems.append(f"stopped early: {FINISH_REASONS.get(reason, reason)}")
     if tally.errors:
@@ -155,12 +163,13 @@ def finish_job(archive: Archive, job: Job, clock: Clock) -> SiteResult:
     t = job.tally
     result = SiteResult(job.site.id, job.run_id, status, t.pages, t.reports_found,
                         t.reports_new, t.reports_updated, t.reports_unchanged, t.errors, detail,
-                        skipped=t.skipped, not_modified=t.not_modified, gone=t.gone)
+                        skipped=t.skipped, not_modified=t.not_modified, gone=t.gone,
+                        limited=t.limited)
     archive.finish_run(job.run_id, pages=t.pages, reports_found=t.reports_found,
                        reports_new=t.reports_new, reports_updated=t.reports_updated,
                        errors=t.errors, status=status, error_detail=detail)
     health = SiteHealth(job.site.id, job.run_id, status, t.reports_found, t.errors, detail,
-                        t.lost_listing)
+                        t.lost_listing, t.limited)
     with archive.transaction():
         result.health = update_site_status(archive.db, health, clock.iso())
     row = runs.site_status(archive.db, job.site.id)

@@ -29,6 +29,15 @@ class SiteTally:
     gone: int = 0  # candidate URLs found gone (404/410, soft-404)
     list_errors: int = 0  # errors on start, navigation and list pages
     lost_listing: str | None = None  # most known reports left the lists at once
+    page_limit: int | None = None  # CLOSESPIDER_PAGECOUNT, when the crawl stopped at it
+    left: int = 0  # requests still waiting when the crawl stopped early
+
+    @property
+    def limited(self) -> str | None:
+        """`page limit 5,000 reached, 12 requests left` when the page limit cut the crawl."""
+        if self.page_limit is None:
+            return None
+        return f"page limit {self.page_limit:,} reached, {self.left:,} requests left"
 
     def add_error(self, url: str, reason: str) -> None:
         self.errors += 1

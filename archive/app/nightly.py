@@ -43,16 +43,17 @@ class NightlyResult:
     counts: dict[str, Any] = field(default_factory=dict)
     failed_sites: list[str] = field(default_factory=list)
     broken: dict[str, str] = field(default_factory=dict)  # site -> why
+    limited: dict[str, str] = field(default_factory=dict)  # site -> "page limit ... reached"
     seconds: float = 0.0
 
     @property
     def exit_code(self) -> int:
-        return FAILED_EXIT if self.failed_sites or self.broken else 0
+        return FAILED_EXIT if self.failed_sites or self.broken or self.limited else 0
 
     def line(self) -> str:
         """`nightly #12: 5 sites ok; 49 requests (43 list, 0 report bodies, ...); ...`"""
         c = self.counts
-        healthy = c["sites"] - len(self.failed_sites) - len(self.broken)
+        healthy = c["sites"] - len(self.failed_sites) - len(self.broken) - len(self.limited)
         text = (f"nightly #{self.run_id}: {c['sites']} sites, {healthy} ok; "
                 f"{c['requests']} requests ({c['list_requests']} list pages, "
                 f"{c['report_bodies']} report bodies, {c['not_modified']} not modified, "
@@ -63,6 +64,8 @@ class NightlyResult:
             text += f"; FAILED: {', '.join(self.failed_sites)}"
         if self.broken:
             text += "; BROKEN: " + ", ".join(f"{s} ({why})" for s, why in self.broken.items())
+        if self.limited:
+            text += "; LIMITED: " + ", ".join(f"{s} ({why})" for s, why in self.limited.items())
         return text
 
 
@@ -132,6 +135,8 @@ def run_nightly(db_path: str, sites: list[Any], *, clock: Clock | None = None,
             log.info(summary.derived.line())
         result.broken = {r.site_id: r.health_detail or "broken" for r in summary.sites
                          if r.health == "broken"}
+        result.limited = {r.site_id: r.limited for r in summary.sites
+                          if r.limited and r.site_id not in result.broken}
         result.counts = {
             "sites": len(sites),
             **captures.request_counts(archive.db, [r.run_id for r in summary.sites]),
@@ -147,7 +152,8 @@ def run_nightly(db_path: str, sites: list[Any], *, clock: Clock | None = None,
 
 
 def record_result(archive: Archive, result: NightlyResult) -> None:
-    status = "failed" if result.failed_sites else "broken" if result.broken else "ok"
+    status = ("failed" if result.failed_sites else "broken" if result.broken
+              else "limited" if result.limited else "ok")
     with archive.transaction():
         runs.finish_nightly(archive.db, result.run_id, {
             **result.counts, "ended": now_iso(), "status": status, "summary": result.line(),

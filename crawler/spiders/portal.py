@@ -380,4 +380,8 @@ class PortalSpider(scrapy.Spider):
 
     def closed(self, reason: str) -> None:
         self.tally.finish_reason = reason
+        if reason == "closespider_pagecount":
+            self.tally.page_limit = self.crawler.settings.getint("CLOSESPIDER_PAGECOUNT")
+            scheduler = self.crawler.engine.scheduler if self.crawler.engine else None
+            self.tally.left = len(scheduler) if scheduler is not None else 0  # type: ignore[arg-type]
         self.revisits.finish()
