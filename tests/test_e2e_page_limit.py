@@ -7,6 +7,7 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -53,7 +54,7 @@ def test_page_limit_is_loud_and_the_next_run_continues(portal: ScalePortal,
         found.append(stored_reports(db))
         if not summary["limited_sites"]:
             break
-    assert all(later > earlier for earlier, later in zip(found, found[1:], strict=False))
+    assert all(later > earlier for earlier, later in pairwise(found))
     assert found[-1] == set(portal.report_urls())
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT status FROM site_status").fetchone()[0] == "ok"
