@@ -11,6 +11,8 @@ A sites.yml is either a YAML list of site mappings or a mapping with a `sites:` 
         max_pages: 5000
         overrides: {max_depth: 8, DOWNLOAD_DELAY: 3}
 
+`scope`: the path the site is (default: the folder of its start URLs, `/` for a home page):
+navigation never leaves it, so several columns of one portal are several sites.
 `overrides`: lower-case keys tune the spider (`max_depth`: navigation hops from a start
 URL, default 6); UPPER_CASE keys are Scrapy settings for this site only.
 """
@@ -30,7 +32,7 @@ from archive.errors import SitesFileError
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 SITE_KEYS = ("id", "name", "province", "city", "county", "town", "start_urls",
-             "allowed_hosts", "max_pages", "overrides")
+             "allowed_hosts", "max_pages", "overrides", "scope")
 ID_UNSAFE = re.compile(r"[^0-9A-Za-z_.-]+")
 
 
@@ -48,10 +50,18 @@ class Site:
     allowed_hosts: list[str] = field(default_factory=list)
     max_pages: int | None = None
     overrides: dict[str, Any] = field(default_factory=dict)
+    scope: str | None = None  # the path the site is: "/" for a portal, "/xxgk/ndbg/" for a column
 
     def __post_init__(self) -> None:
         if not self.allowed_hosts:
             self.allowed_hosts = hosts_of(self.start_urls)
+        if self.scope is None:
+            self.scope = scope_of(self.start_urls)
+
+    def in_scope(self, url: str) -> bool:
+        """Is the URL inside the site's path? (Navigation does not leave a column.)"""
+        return (self.scope or "/") == "/" or (urlsplit(url).path or "/").startswith(
+            self.scope or "/")
 
     def to_row(self) -> dict[str, Any]:
         """The mapping `Archive.register_site` expects."""
@@ -94,11 +104,32 @@ def is_loopback_url(url: str) -> bool:
         return False
 
 
+def column_path(url: str) -> str:
+    """The folder a start URL names: `/xxgk/ndbg/` for `/xxgk/ndbg/index.html`, `/` for a
+    home page."""
+    path = urlsplit(url).path or "/"
+    return path if path.endswith("/") else path.rsplit("/", 1)[0] + "/"
+
+
+def scope_of(urls: list[str]) -> str:
+    """The folder every start URL lies in (`/` when they share none)."""
+    paths = [column_path(url) for url in urls] or ["/"]
+    common = paths[0]
+    while not all(p.startswith(common) for p in paths):
+        common = common.rstrip("/").rsplit("/", 1)[0] + "/"
+    return common
+
+
 def site_id_from_url(url: str) -> str:
-    """A readable id for a portal given only by URL: `127.0.0.1_8100`, `www.x.gov.cn`."""
+    """A readable id for a site given only by URL: the host (and port), and the column's
+    path when it is not the home page: `127.0.0.1_8100`, `www.x.gov.cn_xxgk_ndbg`. Several
+    columns of one portal are several sites."""
     parts = urlsplit(url)
     host = parts.hostname or "site"
     label = f"{host}_{parts.port}" if parts.port else host
+    folder = column_path(url).strip("/")
+    if folder:
+        label += "_" + folder
     return ID_UNSAFE.sub("_", label).strip("_") or "site"
 
 
@@ -161,6 +192,9 @@ def site_from_entry(entry: Any, index: int, path: str) -> Site:
     values["id"] = str(site_id)
     values["start_urls"] = [u.strip() for u in urls]
     values["allowed_hosts"] = normalise_hosts(entry.get("allowed_hosts"), path, where)
+    scope = entry.get("scope")
+    if scope is not None and (not isinstance(scope, str) or not scope.startswith("/")):
+        raise SitesFileError(path, f"{where}: `scope` must be a path starting with /")
     check_max_pages(values.get("max_pages"), path, where)
     if not isinstance(values.get("overrides", {}), dict):
         raise SitesFileError(path, f"{where}: `overrides` must be a mapping")

@@ -232,7 +232,7 @@ class PortalSpider(scrapy.Spider):
                 continue
             if role == CANDIDATE and not on_report:
                 self.revisits.note_listed(link.url)
-            if role == NAV and depth + 1 > self.max_depth:
+            if role == NAV and (depth + 1 > self.max_depth or not self.site.in_scope(link.url)):
                 continue
             child_depth = depth if role == FRAME else depth + 1
             request = self.request_for(link, role, child_depth,
