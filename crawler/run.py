@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[str], None]
 PROGRESS_INTERVAL = 2.0  # seconds between progress lines
+COMMIT_INTERVAL = 0.5  # the crawl's writes are committed in groups at least this often
 # Loggers whose errors the crawl records itself (captures, crawl_runs); at the default log
 # level their tracebacks would only scare the reader.
 QUIET_LOGGERS = ("scrapy.downloadermiddlewares.robotstxt",)
@@ -275,6 +276,7 @@ def run_crawl(db_path: str, sites: list[Site], *, concurrency: int | None = None
     use_bundled_suffix_list()
     from scrapy.crawler import CrawlerProcess
     from twisted.internet import reactor
+    from twisted.internet.task import LoopingCall
 
     began = time.monotonic()
     clock = clock or Clock()
@@ -294,9 +296,14 @@ def run_crawl(db_path: str, sites: list[Site], *, concurrency: int | None = None
                 warc=sink, clock=clock)
         reporter = ProgressReporter([job.tally for job in jobs], progress)
         reactor.callWhenRunning(reporter.start)  # type: ignore[attr-defined]
+        committer = LoopingCall(archive.commit_if_due)
+        reactor.callWhenRunning(committer.start, COMMIT_INTERVAL, now=False)  # type: ignore[attr-defined]
         try:
-            process.start()
+            with archive.group_commits(seconds=COMMIT_INTERVAL):
+                process.start()
         finally:
+            if committer.running:
+                committer.stop()
             if sink is not None:
                 sink.close()
         reporter.stop()

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Self
 
@@ -30,6 +32,21 @@ DEFAULT_DB = "data/nianbao.db"
 __all__ = ["DEFAULT_DB", "Archive", "StoredBody", "open_database"]
 
 
+@dataclass
+class GroupCommit:
+    """Commit every `every` writes or `seconds`, whichever comes first."""
+
+    every: int
+    seconds: float
+    writes: int = 0
+    since: float = field(default_factory=time.monotonic)
+    commits: int = 0
+
+    def due(self) -> bool:
+        return self.writes >= self.every or (
+            self.writes > 0 and time.monotonic() - self.since >= self.seconds)
+
+
 class Archive:
     """The SQLite archive. Open it, write captures and reports, read them back."""
 
@@ -38,15 +55,61 @@ class Archive:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.db = open_database(self.path, recreate=recreate)
         self._sites: dict[str, dict[str, Any] | None] = {}
+        self._depth = 0  # open transaction() blocks
+        self._group: GroupCommit | None = None
         with self.transaction():
             ensure_schema(self.db)
         enable_search(self.db)  # FTS tables and triggers; commits on its own
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """Commit on leaving the outermost block, roll back on error; blocks nest."""
-        with self.db.atomic():
-            yield
+        """Commit on leaving the outermost block, roll back on error; blocks nest.
+
+        Inside `group_commits` a block is all or nothing as ever, but its commit waits
+        for the group."""
+        self._depth += 1
+        try:
+            with self.db.atomic():
+                yield
+        finally:
+            self._depth -= 1
+        if self._group is not None and self._depth == 0:
+            self._group.writes += 1
+            self.commit_if_due()
+
+    @contextmanager
+    def group_commits(self, every: int = 500, seconds: float = 0.5) -> Iterator[GroupCommit]:
+        """Hold one transaction open and commit it every `every` writes or `seconds`.
+
+        A commit per fetched page costs the crawl more than the page's parsing; grouped,
+        a SIGKILL loses at most the last group, which the next run fetches again (those
+        URLs' `url_state` was not committed either, so they are still due). The file is
+        never left half-written: SQLite's journal rolls the open group back."""
+        if self._group is not None:
+            yield self._group
+            return
+        if self.db.conn.in_transaction:
+            self.db.conn.commit()
+        self._group = GroupCommit(every, seconds)
+        self.db.execute("BEGIN")
+        try:
+            yield self._group
+        finally:
+            group, self._group = self._group, None
+            if self.db.conn.in_transaction:
+                self.db.conn.commit()
+                group.commits += 1
+
+    def commit_if_due(self) -> None:
+        """Commit the open group when it is due (called after writes and by a timer)."""
+        group = self._group
+        if group is None or self._depth or not group.due():
+            return
+        if self.db.conn.in_transaction:
+            self.db.conn.commit()
+            group.commits += 1
+        group.writes, group.since = 0, time.monotonic()
+        self.db.execute("BEGIN")
 
     def close(self) -> None:
         self.db.conn.close()
