@@ -1,0 +1,172 @@
+"""The public web archive is hardened (issue #12): bounded SQL, hidden tables, no paths."""
+
+from __future__ import annotations
+
+import base64
+import os
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from datasette.app import Datasette
+
+from archive.db.archive import Archive, report_id
+from archive.records import Report, Section
+from archive.web.app import make_datasette
+from archive.web.versions import MAX_DIFF_LINES, bounded_diff
+
+TEXT = "一、总体情况\n本年度主动公开信息120条。\n二、其他\n无。"
+REPORT = Report(url="http://127.0.0.1:1/a.html", title="高家镇2020年政府信息公开工作年度报告",
+                title_raw="高家镇2020年政府信息公开工作年度报告", text=TEXT, town="高家镇",
+                report_year=2020, sections=[Section(1, "一、总体情况", TEXT)])
+# the same report later, grown past what the web compares (a paragraph per line)
+LONG = "\n".join(f"第{i}段：本年度主动公开信息{i}条。" for i in range(MAX_DIFF_LINES + 10))
+# text that compresses badly: stored compressed it is still over the 10 MB value limit
+BIG_BODY = (b"<html><head><title>A big page</title></head><body>"
+            + base64.b64encode(os.urandom(15 * 2**20)))
+
+
+@pytest.fixture(scope="module")
+def archive_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("hardened") / "archive.db"
+    with Archive(path) as archive:
+        small = archive.add_capture("http://127.0.0.1:1/a.html", status=200, headers={},
+                                    body=b"<html><title>Small page</title></html>")
+        archive.add_capture("http://127.0.0.1:1/big.html", status=200, headers={},
+                            body=BIG_BODY)
+        archive.save_report(REPORT, capture_id=small, seen_at="2026-01-01T00:00:00Z")
+        archive.save_report(replace(REPORT, text=LONG), capture_id=small,
+                            seen_at="2026-02-01T00:00:00Z")
+    return path
+
+
+@pytest.fixture
+def datasette(archive_file: Path) -> Datasette:
+    return make_datasette(archive_file)
+
+
+async def sql(datasette: Datasette, query: str, fmt: str = ".json") -> Any:
+    return await datasette.client.get(f"/nianbao{fmt}", params={"sql": query})
+
+
+# 1. bounded public SQL
+
+@pytest.mark.parametrize("query", [
+    "select zeroblob(100000000)",
+    "select length(hex(randomblob(6000000)))",
+    "select length(replace(hex(zeroblob(4000000)), '0', 'aaaa'))",
+])
+@pytest.mark.parametrize("fmt", [".json", ".csv", ""])
+async def test_a_huge_value_is_an_error_not_a_huge_response(datasette: Datasette, query: str,
+                                                            fmt: str) -> None:
+    response = await sql(datasette, query, fmt)
+    assert len(response.content) < 100_000
+    if fmt != ".csv":  # a CSV error is an empty CSV (Datasette has sent its headers)
+        assert response.status_code == 400
+        assert "string or blob too big" in response.text
+
+
+async def test_ordinary_values_still_come_back(datasette: Datasette) -> None:
+    response = await sql(datasette, "select length(zeroblob(1000000)) as n, "
+                                    "length(hex(randomblob(4000000))) as h")
+    assert response.status_code == 200
+    assert response.json()["rows"] == [[1000000, 8000000]]
+
+
+async def test_a_capture_over_the_limit_still_shows_its_title(datasette: Datasette,
+                                                              archive_file: Path) -> None:
+    with Archive(archive_file) as archive:
+        big = archive.db.execute("select id from captures where url like '%big%'").fetchone()[0]
+    response = await datasette.client.get(f"/nianbao/captures/{big}")
+    assert response.status_code == 200
+    assert "Capture #" in response.text and "A big page" in response.text
+
+
+async def test_the_limit_is_set_on_every_datasette_connection(datasette: Datasette) -> None:
+    # pysqlite3 connections have no setlimit(): the C function is called instead
+    db = datasette.get_database("nianbao")
+
+    def limit(conn: Any) -> Any:
+        from archive.web.bounds import set_length_limit
+
+        return set_length_limit(conn, -1)
+
+    assert await db.execute_fn(limit) == 10 * 1024 * 1024
+
+
+def test_nianbao_diff_refuses_long_texts_at_once() -> None:
+    # 12,000 lines in 150 distinct values: difflib takes about 35 s on this pair
+    old = "\n".join(f"L{i % 150}" for i in range(12_000))
+    new = "\n".join(f"L{i * 7 % 150}" for i in range(12_000))
+    started = time.perf_counter()
+    assert bounded_diff(old, new).startswith("Too long to compare")
+    assert bounded_diff("x" * 300_000, "y").startswith("Too long to compare")
+    assert time.perf_counter() - started < 0.5
+    assert bounded_diff("a\nb", "a\nc").splitlines()[-2:] == ["-b", "+c"]
+    short = "\n".join(f"L{i}" for i in range(MAX_DIFF_LINES - 1))
+    assert not bounded_diff(short, short + "\nend").startswith("Too long")
+
+
+async def test_nianbao_diff_in_sql_returns_the_note_quickly(datasette: Datasette) -> None:
+    many_lines = "replace(hex(zeroblob(150000)), '00', 'x' || char(10))"
+    started = time.perf_counter()
+    response = await sql(datasette, f"select nianbao_diff({many_lines}, 'y') as d")
+    assert response.status_code == 200
+    assert response.json()["rows"][0][0].startswith("Too long to compare")
+    assert time.perf_counter() - started < 2
+
+
+async def test_the_version_page_does_not_diff_long_texts(datasette: Datasette) -> None:
+    response = await datasette.client.get(f"/nianbao/report_versions/{report_id(REPORT)},2")
+    assert response.status_code == 200
+    assert "Too long to compare on the web" in response.text
+    assert f"nianbao diff {report_id(REPORT)} 1 2" in response.text
+
+
+@pytest.mark.parametrize("path", [
+    "/nianbao/blobs", "/nianbao/blobs.json", "/nianbao/blobs.csv",
+    "/nianbao/blobs.json?_shape=array", "/nianbao/BLOBS.json", "/nianbao/extractions.json",
+    "/nianbao/reports_fts_data.json",
+    "/nianbao/blobs/{sha}", "/nianbao/blobs/{sha}.json",
+    "/nianbao/blobs/{sha}.blob?_blob_column=body",
+])
+async def test_hidden_tables_are_not_served(datasette: Datasette, archive_file: Path,
+                                            path: str) -> None:
+    with Archive(archive_file) as archive:
+        sha = archive.db.execute("select sha256 from blobs limit 1").fetchone()[0]
+    response = await datasette.client.get(path.format(sha=sha))
+    assert response.status_code in ((403, 404) if "BLOBS" in path else (403,)), path
+    assert "A big page" not in response.text and "Small page" not in response.text
+
+
+async def test_hidden_tables_are_not_listed_but_others_are(datasette: Datasette) -> None:
+    tables = {t["name"]: t for t in (await datasette.client.get("/nianbao.json")).json()["tables"]}
+    assert "blobs" not in tables and "extractions" not in tables
+    assert {"reports", "captures", "report_versions"} <= set(tables)
+    assert (await datasette.client.get("/nianbao/captures.json")).status_code == 200
+
+
+async def test_raw_tables_are_withheld_even_without_our_metadata(archive_file: Path) -> None:
+    plain = Datasette([str(archive_file)])
+    response = await plain.client.get("/archive/blobs.json")
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("path", ["/-/databases.json", "/-/databases", "/-/metadata.json",
+                                  "/-/plugins.json", "/-/settings.json", "/-/versions.json",
+                                  "/-/threads.json", "/-/actor.json", "/", "/.json",
+                                  "/nianbao", "/nianbao.json"])
+async def test_no_page_shows_the_archive_path(datasette: Datasette, archive_file: Path,
+                                              path: str) -> None:
+    response = await datasette.client.get(path)
+    assert response.status_code == 200, path
+    assert str(archive_file.parent) not in response.text
+    assert str(archive_file.parent).replace("/", "\\/") not in response.text
+
+
+async def test_databases_json_still_names_the_file(datasette: Datasette) -> None:
+    databases = (await datasette.client.get("/-/databases.json")).json()
+    [database] = [d for d in databases if d["name"] == "nianbao"]
+    assert (database["name"], database["path"]) == ("nianbao", "archive.db")
