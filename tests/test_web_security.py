@@ -170,3 +170,55 @@ async def test_databases_json_still_names_the_file(datasette: Datasette) -> None
     databases = (await datasette.client.get("/-/databases.json")).json()
     [database] = [d for d in databases if d["name"] == "nianbao"]
     assert (database["name"], database["path"]) == ("nianbao", "archive.db")
+
+
+# 2. nianbao serve --public
+
+@pytest.fixture
+def public(archive_file: Path) -> Datasette:
+    return make_datasette(archive_file, public=True)
+
+
+@pytest.mark.parametrize("path", [
+    "/nianbao.json?sql=select+1", "/nianbao?sql=select+1", "/nianbao.csv?sql=select+1",
+    "/nianbao.json?sql=select+body+from+blobs", "/nianbao/reports.json?_where=1%3D1",
+])
+async def test_public_mode_refuses_arbitrary_sql(public: Datasette, path: str) -> None:
+    response = await public.client.get(path)
+    assert response.status_code == 403, path
+
+
+async def test_public_mode_keeps_canned_queries_tables_and_search(public: Datasette) -> None:
+    rid = report_id(REPORT)
+    diff = await public.client.get("/nianbao/report_diff.json",
+                                   params={"report_id": rid, "v1": "1", "v2": "2", "_shape": "objects"})
+    assert diff.status_code == 200 and diff.json()["rows"][0]["to_version"] == 2
+    for path in ("/nianbao/late_reports.json", "/nianbao/missing_years.json",
+                 "/nianbao/reports.json?_facet=town", f"/nianbao/reports/{rid}",
+                 "/-/search?q=%E5%85%AC%E5%BC%80", "/nianbao/reports.json?_search=%E5%85%AC"):
+        assert (await public.client.get(path)).status_code == 200, path
+    page = (await public.client.get("/nianbao")).text
+    assert "<textarea" not in page and "late_reports" in page
+
+
+async def test_without_public_sql_stays_available(datasette: Datasette) -> None:
+    response = await sql(datasette, "select count(*) from reports")
+    assert response.status_code == 200 and response.json()["rows"] == [[1]]
+    assert "<textarea" in (await datasette.client.get("/nianbao")).text
+
+
+def test_serve_public_flag_reaches_datasette(archive_file: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    import archive.web.app
+    from archive.app.cli import cli
+
+    calls: list[dict[str, Any]] = []
+    monkeypatch.setattr(archive.web.app, "serve",
+                        lambda db, host, port, **options: calls.append(options))
+    for args, expected in ((["--public"], True), ([], False)):
+        result = CliRunner().invoke(cli, ["serve", "--db", str(archive_file), *args])
+        assert result.exit_code == 0, result.output
+        assert calls.pop() == {"public": expected}
+    assert "no arbitrary SQL" in CliRunner().invoke(cli, ["serve", "--help"]).output

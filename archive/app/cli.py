@@ -155,19 +155,24 @@ def search(query: str, town: str | None, county: str | None, province: str | Non
 @cli.command()
 @click.option("--port", type=int, default=8001, show_default=True)
 @click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--public", is_flag=True,
+              help="For the public: no arbitrary SQL (canned queries, tables, search stay).")
 @db_option
 @friendly_errors
-def serve(port: int, host: str, db_path: str) -> None:
+def serve(port: int, host: str, public: bool, db_path: str) -> None:
     """Serve the archive with Datasette, full-text search included.
 
-    Example: nianbao serve --db data/nianbao.db --port 8001
+    See docs/security.md before serving it to the public.
+
+    Example: nianbao serve --db data/nianbao.db --port 8001 --public
     """
     from archive.web.app import serve as serve_archive
 
     require_db(db_path)
     Archive(db_path).close()  # bring an older file's schema up to date first
-    echo_err(f"serving {db_path} as /nianbao on http://{host}:{port}/ (Ctrl-C to stop)")
-    serve_archive(db_path, host, port)
+    mode = " for the public (no arbitrary SQL)" if public else ""
+    echo_err(f"serving {db_path} as /nianbao{mode} on http://{host}:{port}/ (Ctrl-C to stop)")
+    serve_archive(db_path, host, port, public=public)
 
 
 @cli.command()
