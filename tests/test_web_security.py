@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
 import time
+import urllib.request
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -222,3 +230,96 @@ def test_serve_public_flag_reaches_datasette(archive_file: Path,
         assert result.exit_code == 0, result.output
         assert calls.pop() == {"public": expected}
     assert "no arbitrary SQL" in CliRunner().invoke(cli, ["serve", "--help"]).output
+
+
+# 3. security headers on every response
+
+def every_page(archive_file: Path) -> list[str]:
+    with Archive(archive_file) as archive:
+        capture = archive.db.execute("select min(id) from captures").fetchone()[0]
+    rid = report_id(REPORT)
+    return ["/", "/.json", "/nianbao", "/nianbao.json", "/nianbao/reports",
+            "/nianbao/reports.json", "/nianbao/reports.csv", f"/nianbao/reports/{rid}",
+            f"/nianbao/reports/{rid}.json", f"/nianbao/captures/{capture}",
+            f"/nianbao/report_versions/{rid},1", "/-/search?q=%E5%85%AC%E5%BC%80",
+            "/-/search.json?q=%E5%85%AC%E5%BC%80", "/-/requests-chart", "/nianbao/late_reports",
+            "/nianbao?sql=select+1", "/-/databases.json", "/-/static/app.css",
+            "/nianbao/no_such_table", "/nianbao/blobs"]
+
+
+async def test_every_response_carries_the_security_headers(datasette: Datasette,
+                                                           archive_file: Path) -> None:
+    for path in every_page(archive_file):
+        response = await datasette.client.get(path)
+        assert response.status_code in (200, 403, 404), path
+        headers = response.headers
+        assert (headers["x-content-type-options"], headers["x-frame-options"],
+                headers["referrer-policy"]) == ("nosniff", "DENY", "no-referrer"), path
+        policy = dict(d.strip().split(" ", 1)
+                      for d in headers["content-security-policy"].split(";"))
+        assert policy["default-src"] == "'self'" and policy["object-src"] == "'none'"
+        assert policy["frame-ancestors"] == "'none'" and policy["base-uri"] == "'none'"
+        assert policy["script-src"].startswith("'self' ")
+        assert "unsafe" not in policy["script-src"] and "*" not in policy["script-src"]
+
+
+async def test_every_inline_script_of_the_pages_is_allowed_by_its_hash(
+        datasette: Datasette, archive_file: Path) -> None:
+    seen = 0
+    for path in every_page(archive_file):
+        response = await datasette.client.get(path)
+        policy = response.headers["content-security-policy"]
+        for body in re.findall(r"<script>(.*?)</script>", response.text, re.DOTALL):
+            digest = base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode()
+            assert f"'sha256-{digest}'" in policy, (path, body[:80])
+            seen += 1
+    assert seen >= 12  # the menu script on every HTML page, the SQL editor, the table's
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="module")
+def server(archive_file: Path) -> Iterator[str]:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    proc = subprocess.Popen([sys.executable, "-m", "archive.app.cli", "serve", "--db",
+                             str(archive_file), "--port", str(port)], stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(150):
+        try:
+            urllib.request.urlopen(base + "/-/versions.json", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.1)
+    yield base
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def browse(url: str, profile: Path) -> tuple[str, str]:
+    """(DOM after the page's scripts ran, Chromium's console log)."""
+    result = subprocess.run(
+        [CHROMIUM or "chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         f"--user-data-dir={profile}", "--enable-logging=stderr", "--v=0", "--dump-dom", url],
+        capture_output=True, text=True, timeout=90, check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result.stdout, "\n".join(line for line in result.stderr.splitlines()
+                                    if "CONSOLE" in line)
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed")
+def test_pages_work_in_a_browser_under_the_policy(server: str, archive_file: Path,
+                                                  tmp_path: Path) -> None:
+    pages = {"/nianbao": 'class="CodeMirror ',  # the SQL editor's inline script ran
+             "/nianbao/reports": 'class="dropdown-menu',  # table.js and its inline setting
+             f"/nianbao/reports/{report_id(REPORT)}": "高家镇2020年",
+             "/-/search?q=%E5%85%AC%E5%BC%80": "search-hit",
+             "/-/requests-chart": "Requests for information"}
+    for path, sign in pages.items():
+        dom, console = browse(server + path, tmp_path)
+        assert sign in dom, path
+        assert "Content Security Policy" not in console, (path, console)
