@@ -14,6 +14,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import replace
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -323,3 +324,92 @@ def test_pages_work_in_a_browser_under_the_policy(server: str, archive_file: Pat
         dom, console = browse(server + path, tmp_path)
         assert sign in dom, path
         assert "Content Security Policy" not in console, (path, console)
+
+
+# 4. stored URLs in href: http(s) and paths on this site only
+
+HOSTILE_URLS = ["javascript:alert(1)", "  javascript:alert(2)", "java\tscript:alert(3)",
+                "JaVaScRiPt:alert(4)", "data:text/html,<script>alert(5)</script>",
+                "vbscript:msgbox(6)", "\x01javascript:alert(7)", "java\nscript:alert(8)",
+                "\x00javascript:alert(10)", "//evil.example/x",
+                "\\\\evil.example\\x", "/\\evil.example/x", " \t\r\njavascript:alert(11)",
+                "javascript\x0b:alert(12)", "file:///etc/passwd", "blob:http://x/1"]
+FINE_URLS = ["http://127.0.0.1:1/a.html", "https://www.gov.cn/xxgk/2020/t1.html",
+             "HTTPS://WWW.GOV.CN/", "/nianbao/reports", "/-/search?q=%E6%89%B6&x=1",
+             "?q=1", "#top", "t1.html", "http:relative-looking", "https://x.cn/a?b=javascript:",
+             "jav&#x09;ascript:alert(9)"]  # Jinja escapes the &: a relative path, not a scheme
+
+
+@pytest.mark.parametrize("value", HOSTILE_URLS + [None, 3, b"javascript:alert(1)", "", "  "])
+def test_safe_href_refuses_anything_but_http_and_this_site(value: Any) -> None:
+    from archive.web.links import safe_href
+
+    assert safe_href(value) == "#"
+
+
+@pytest.mark.parametrize("value", FINE_URLS)
+def test_safe_href_keeps_web_links_and_paths(value: str) -> None:
+    from archive.web.links import safe_href
+
+    assert safe_href(value) == value
+    assert safe_href(f" {value}\n") == value  # as the browser reads it
+
+
+class Hrefs(HTMLParser):
+    """Every href of a page, unescaped as the browser reads the attribute."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.hrefs += [value or "" for name, value in attrs if name == "href"]
+
+
+def browser_scheme(href: str) -> str | None:
+    """The scheme a browser would see (WHATWG: edges stripped, tabs and newlines removed)."""
+    url = re.sub(r"[\t\n\r]", "", href.strip("".join(map(chr, range(0x21)))))
+    if url[:2].replace("\\", "/") == "//":
+        return "other-host"
+    found = re.match(r"([A-Za-z][A-Za-z0-9+.\-]*):", url)
+    return found.group(1).lower() if found else None
+
+
+@pytest.fixture(scope="module")
+def hostile_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("hostile") / "archive.db"
+    with Archive(path) as archive:
+        capture = archive.add_capture("vbscript:msgbox(1)", status=200, headers={},
+                                      body=b"<title>x</title>", referrer="java\tscript:alert(2)")
+        report = replace(REPORT, url="javascript:alert(3)", text="扶贫 公开 " + TEXT)
+        rid = report_id(report)
+        archive.save_report(report, capture_id=capture)
+        for i, url in enumerate(HOSTILE_URLS):
+            archive.add_report_url(rid, url + f"#{i}", capture_id=capture)
+        archive.db["attachments"].insert_all(
+            {"id": f"a{i}", "report_id": rid, "capture_id": capture, "url": url,
+             "filename": f"file{i}.pdf", "kind": "pdf", "status": "ok", "main": 0}
+            for i, url in enumerate(HOSTILE_URLS))
+        archive.db.execute("update report_versions set url = ?", ["\x01javascript:alert(4)"])
+        archive.db.conn.commit()
+    return path
+
+
+async def test_no_stored_url_becomes_a_script_link(hostile_file: Path) -> None:
+    ds = make_datasette(hostile_file)
+    rid = report_id(replace(REPORT, url="javascript:alert(3)"))
+    with Archive(hostile_file) as archive:
+        capture = archive.db.execute("select id from captures").fetchone()[0]
+        stored = sum(archive.db[t].count for t in ("report_urls", "attachments"))
+    pages = {f"/nianbao/reports/{rid}": 1 + stored,
+             f"/nianbao/captures/{capture}": 2, f"/nianbao/report_versions/{rid},1": 1,
+             "/-/search?q=%E6%89%B6%E8%B4%AB": 1}
+    for path, hostile in pages.items():
+        response = await ds.client.get(path)
+        assert response.status_code == 200, path
+        hrefs = Hrefs(response.text).hrefs
+        assert all(browser_scheme(h) in (None, "http", "https") for h in hrefs), (path, hrefs)
+        assert hrefs.count("#") >= hostile, (path, hrefs)
+    report_page = (await ds.client.get(f"/nianbao/reports/{rid}")).text
+    assert "javascript:alert(3)" in report_page  # still shown, as text
