@@ -413,3 +413,14 @@ async def test_no_stored_url_becomes_a_script_link(hostile_file: Path) -> None:
         assert hrefs.count("#") >= hostile, (path, hrefs)
     report_page = (await ds.client.get(f"/nianbao/reports/{rid}")).text
     assert "javascript:alert(3)" in report_page  # still shown, as text
+
+
+# 5. the search page's ✕ removes its filter
+
+async def test_the_clear_filter_link_is_a_search_url(datasette: Datasette) -> None:
+    response = await datasette.client.get("/-/search", params={"q": "公开", "town": "高家镇",
+                                                               "sort": "oldest"})
+    assert response.status_code == 200
+    clear = re.findall(r'<a href="([^"]*)" title="remove this filter">', response.text)
+    assert clear == ["/-/search?q=%E5%85%AC%E5%BC%80&amp;sort=oldest"]
+    assert "built-in method" not in response.text

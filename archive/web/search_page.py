@@ -111,7 +111,7 @@ def facet_blocks(params: dict[str, Any], results: SearchResults) -> list[dict[st
                  for value, count in results.facets.get(column, [])]
         if items or chosen:
             blocks.append({"column": column, "label": FACET_LABELS[column], "entries": items,
-                           "chosen": chosen, "clear": link(params, **{column: None})})
+                           "chosen": chosen, "clear_url": link(params, **{column: None})})
     return blocks
 
 
