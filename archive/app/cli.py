@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import functools
 import importlib
+import os
+import sqlite3
 import sys
 from collections.abc import Callable
 from datetime import datetime
@@ -39,6 +41,23 @@ def friendly_errors(func: F) -> F:
             return func(*args, **kwargs)
         except NianbaoError as error:
             raise click.ClickException(str(error)) from error
+
+    return wrapper  # type: ignore[return-value]
+
+
+def archive_errors(func: F) -> F:
+    """For commands that read an archive: a database error is one line naming the file."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from sqlite_utils.utils import sqlite3 as database_module
+
+        from archive.search.sqlite_fts5 import TokenizerError
+
+        try:
+            return func(*args, **kwargs)
+        except (sqlite3.Error, database_module.Error, TokenizerError) as error:
+            raise click.ClickException(f"cannot read {kwargs.get('db_path')}: {error}") from error
 
     return wrapper  # type: ignore[return-value]
 
@@ -115,6 +134,7 @@ def build(today: datetime | None, db_path: str) -> None:
               help="Output file (default: standard output).")
 @db_option
 @friendly_errors
+@archive_errors
 def export(fmt: str, output: str, db_path: str) -> None:
     """Write one record per report as JSON Lines or CSV.
 
@@ -122,7 +142,7 @@ def export(fmt: str, output: str, db_path: str) -> None:
     """
     from archive.export import write_export
 
-    require_db(db_path)
+    require_archive(db_path)
     with Archive(db_path) as archive, click.open_file(output, "w", encoding="utf-8") as out:
         count = write_export(archive, out, fmt)
     echo_err(f"exported {count} reports as {fmt}")
@@ -141,6 +161,7 @@ def export(fmt: str, output: str, db_path: str) -> None:
 @click.option("--page", type=int, default=1, show_default=True)
 @db_option
 @friendly_errors
+@archive_errors
 def search(query: str, town: str | None, county: str | None, province: str | None,
            report_year: int | None, fmt: str | None, sort: str, limit: int, page: int,
            db_path: str) -> None:
@@ -150,7 +171,7 @@ def search(query: str, town: str | None, county: str | None, province: str | Non
     """
     from archive.search import search_reports
 
-    require_db(db_path)
+    require_archive(db_path)
     filters = {"town": town, "county": county, "province": province,
                "report_year": report_year, "format": fmt}
     with Archive(db_path) as archive:
@@ -162,19 +183,26 @@ def search(query: str, town: str | None, county: str | None, province: str | Non
 @cli.command()
 @click.option("--port", type=int, default=8001, show_default=True)
 @click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--public", is_flag=True,
+              help="For the public: no arbitrary SQL (canned queries, tables, search stay).")
 @db_option
 @friendly_errors
-def serve(port: int, host: str, db_path: str) -> None:
+@archive_errors
+def serve(port: int, host: str, public: bool, db_path: str) -> None:
     """Serve the archive with Datasette, full-text search included.
 
-    Example: nianbao serve --db data/nianbao.db --port 8001
+    See docs/security.md before serving it to the public.
+
+    Example: nianbao serve --db data/nianbao.db --port 8001 --public
     """
     from archive.web.app import serve as serve_archive
 
-    require_db(db_path)
-    Archive(db_path).close()  # bring an older file's schema up to date first
-    echo_err(f"serving {db_path} as /nianbao on http://{host}:{port}/ (Ctrl-C to stop)")
-    serve_archive(db_path, host, port)
+    require_archive(db_path)
+    if os.access(db_path, os.W_OK):
+        Archive(db_path).close()  # bring an older file's schema up to date first
+    mode = " for the public (no arbitrary SQL)" if public else ""
+    echo_err(f"serving {db_path} as /nianbao{mode} on http://{host}:{port}/ (Ctrl-C to stop)")
+    serve_archive(db_path, host, port, public=public)
 
 
 @cli.command()
@@ -223,6 +251,7 @@ def nightly(sites_file: str, log_file: str | None, quiet: bool, now: str | None,
 @click.argument("report_id")
 @db_option
 @friendly_errors
+@archive_errors
 def versions(report_id: str, db_path: str) -> None:
     """List every text a report has had: version, dates seen, hash, captures.
 
@@ -232,7 +261,7 @@ def versions(report_id: str, db_path: str) -> None:
     from archive.db.versions import list_versions
     from archive.errors import VersionNotFoundError
 
-    require_db(db_path)
+    require_archive(db_path)
     with Archive(db_path) as archive:
         found = list_versions(archive.db, report_id)
         withdrawn = withdrawal(archive.db, report_id)
@@ -251,6 +280,7 @@ def versions(report_id: str, db_path: str) -> None:
 @click.argument("second", type=int, required=False)
 @db_option
 @friendly_errors
+@archive_errors
 def diff(report_id: str, first: int | None, second: int | None, db_path: str) -> None:
     """Show what changed between two versions of a report (the last two by default).
 
@@ -260,7 +290,7 @@ def diff(report_id: str, first: int | None, second: int | None, db_path: str) ->
 
     if (first is None) != (second is None):
         raise click.UsageError("give two versions (V1 V2) or none")
-    require_db(db_path)
+    require_archive(db_path)
     with Archive(db_path) as archive:
         older, newer, lines = diff_versions(archive.db, report_id, first, second)
     if not lines:
@@ -310,9 +340,34 @@ def demo_server() -> ModuleType:
         ) from None
 
 
-def require_db(db_path: str) -> None:
-    if not Path(db_path).exists():
+ARCHIVE_TABLES = ("captures", "reports")
+
+
+def require_archive(db_path: str) -> None:
+    """Refuse, in one line, a --db that is not a nianbao archive, before anything opens it
+    for writing: read-only commands never add our schema to someone else's file."""
+    if not db_path.strip():
+        raise click.ClickException("--db is empty: give the archive file, e.g. " + DEFAULT_DB)
+    path = Path(db_path)
+    if not path.exists():
         raise click.ClickException(f"no archive at {db_path}: run `nianbao crawl` first")
+    if not path.is_file():
+        raise click.ClickException(f"{db_path} is not a file")
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            tables = {row[0] for row in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        finally:
+            conn.close()
+    except sqlite3.OperationalError as error:  # unreadable, locked, WAL in a read-only folder
+        raise click.ClickException(f"cannot open {db_path}: {error}") from None
+    except sqlite3.DatabaseError as error:  # "file is not a database"
+        raise click.ClickException(f"{db_path} is not a SQLite archive ({error})") from None
+    missing = [name for name in ARCHIVE_TABLES if name not in tables]
+    if missing:
+        raise click.ClickException(f"{db_path} is a SQLite file but not a nianbao archive "
+                                   f"(no {' or '.join(missing)} table)")
 
 
 if __name__ == "__main__":

@@ -33,17 +33,22 @@ def load_metadata() -> dict[str, Any]:
     return yaml.safe_load(METADATA.read_text(encoding="utf-8"))
 
 
-def make_datasette(db_path: str | Path) -> Datasette:
-    """A Datasette serving one archive file as /nianbao, with our metadata and templates."""
-    ds = Datasette([], metadata=load_metadata(), template_dir=str(TEMPLATES), settings=SETTINGS)
+def make_datasette(db_path: str | Path, *, public: bool = False) -> Datasette:
+    """A Datasette serving one archive file as /nianbao, with our metadata and templates.
+
+    `public`: no arbitrary SQL (Datasette's `default_allow_sql` off); tables, rows, facets,
+    search and the canned queries of metadata.yml still work.
+    """
+    settings = {**SETTINGS, "default_allow_sql": not public}
+    ds = Datasette([], metadata=load_metadata(), template_dir=str(TEMPLATES), settings=settings)
     ds.add_database(Database(ds, path=str(db_path), is_mutable=True), name=DATABASE_NAME)
     return ds
 
 
-def serve(db_path: str | Path, host: str, port: int) -> None:
+def serve(db_path: str | Path, host: str, port: int, *, public: bool = False) -> None:
     """Serve until interrupted (blocks)."""
     import uvicorn
 
-    ds = make_datasette(db_path)
+    ds = make_datasette(db_path, public=public)
     asyncio.run(ds.invoke_startup())
     uvicorn.run(ds.app(), host=host, port=port, log_level="warning", lifespan="on")

@@ -15,6 +15,8 @@ from typing import Any
 
 from datasette import hookimpl
 
+from archive.web.bounds import read_blob_prefix
+
 TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 TITLE_BYTES = 65536  # the <title> is near the top of a page
 
@@ -42,6 +44,26 @@ def citation(title: str | None, url: str, fetched_at: str, sha256: str | None) -
     return f"{title or 'Untitled page'}. {url}. Captured {when} UTC by nianbao{digest}."
 
 
+async def body_head(db: Any, sha256: str) -> bytes | None:
+    """The first TITLE_BYTES of a stored body. Only a piece of the compressed value is read:
+    a body may be a 60 MB PDF, over the length limit of Datasette's connections."""
+
+    def read(conn: Any) -> bytes | None:
+        row = conn.execute("select rowid from blobs where sha256 = ? and body is not null",
+                           [sha256]).fetchone()
+        if row is None:
+            return None
+        return read_blob_prefix(conn, "blobs", "body", row[0], TITLE_BYTES)
+
+    compressed = await db.execute_fn(read)
+    if not compressed:
+        return None
+    try:
+        return zlib.decompressobj().decompress(compressed, TITLE_BYTES)
+    except zlib.error:
+        return None
+
+
 async def load_capture(datasette: Any, database: str, request: Any) -> dict[str, Any]:
     capture_id = request.url_vars.get("pks", "").split(",")[0]
     db = datasette.get_database(database)
@@ -54,11 +76,7 @@ async def load_capture(datasette: Any, database: str, request: Any) -> dict[str,
         "left join report_urls u on u.report_id = r.id "
         "where r.capture_id = ? or u.capture_id = ? order by r.report_year", [capture_id,
                                                                             capture_id])).rows]
-    body = None
-    if capture.get("sha256"):
-        blob = (await db.execute("select body from blobs where sha256 = ?",
-                                 [capture["sha256"]])).rows
-        body = zlib.decompress(blob[0][0]) if blob and blob[0][0] is not None else None
+    body = await body_head(db, capture["sha256"]) if capture.get("sha256") else None
     title = reports[0]["title"] if reports else title_of_body(body, capture.get("headers"))
     cited = capture.get("raw_sha256") or capture.get("sha256")
     return {"capture": capture, "capture_title": title, "capture_reports": reports,

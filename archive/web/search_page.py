@@ -24,6 +24,7 @@ from jinja2 import TemplateNotFound
 from archive.search.engine import FACETS, MAX_OFFSET, SORTS, SearchResults, search_reports
 from archive.search.query import SearchQueryError
 from archive.search.sqlite_fts5 import register_tokenizer
+from archive.web.bounds import unbounded
 
 PAGE_SIZE = 20
 TEMPLATE = "search.html"
@@ -110,7 +111,7 @@ def facet_blocks(params: dict[str, Any], results: SearchResults) -> list[dict[st
                  for value, count in results.facets.get(column, [])]
         if items or chosen:
             blocks.append({"column": column, "label": FACET_LABELS[column], "entries": items,
-                           "chosen": chosen, "clear": link(params, **{column: None})})
+                           "chosen": chosen, "clear_url": link(params, **{column: None})})
     return blocks
 
 
@@ -137,8 +138,9 @@ async def run_search(datasette: Any, params: dict[str, Any]) -> tuple[Any, Searc
     offset = (params["page"] - 1) * PAGE_SIZE
 
     def work(conn: Any) -> SearchResults:
-        return search_reports(conn, params["q"], limit=PAGE_SIZE, offset=offset,
-                              filters=params["filters"], sort=params["sort"])
+        with unbounded(conn):  # our own queries: a long report's text is read for its passage
+            return search_reports(conn, params["q"], limit=PAGE_SIZE, offset=offset,
+                                  filters=params["filters"], sort=params["sort"])
 
     return db, await db.execute_fn(work)
 
@@ -177,3 +179,24 @@ async def search_template(datasette: Any) -> Any:
         return datasette.jinja_env.select_template([TEMPLATE])
     except TemplateNotFound:
         return datasette.jinja_env.from_string(TEMPLATE_FILE.read_text(encoding="utf-8"))
+
+
+def register_hardening() -> None:
+    """Register the hardening plugins with Datasette along with this one.
+
+    pyproject.toml names one entry point per feature module; the hardening modules ride on
+    this one (`nianbao`), so every Datasette that loads the project's plugins has them.
+    Called last: when this module is imported first, importing `datasette.plugins` loads
+    the entry points, this module among them, and it must be complete by then.
+    """
+    from datasette.plugins import pm
+
+    from archive.web import bounds, databases_page, headers, links, permissions
+
+    for module in (bounds, databases_page, headers, links, permissions):
+        name = "nianbao_" + module.__name__.rsplit(".", 1)[-1]
+        if pm.get_plugin(name) is None and not pm.is_registered(module):
+            pm.register(module, name=name)
+
+
+register_hardening()

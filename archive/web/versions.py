@@ -2,6 +2,9 @@
 
 * `prepare_connection` registers the SQL function `nianbao_diff(old_text, new_text)`
   (a unified diff, line by line; used by the `report_diff` canned query).
+* A diff costs up to the square of the lines (difflib), and a Python function cannot be
+  interrupted by the SQL time limit: texts over MAX_DIFF_CHARS characters or
+  MAX_DIFF_LINES lines are not compared here (`nianbao diff` compares any two).
 * The row page of `report_versions` (`row-nianbao-report_versions.html`) shows the
   version's dates and captures and its diff against the version before it.
 * The report page gets `report_versions` (the list, newest first) and its withdrawal.
@@ -16,10 +19,29 @@ from datasette import hookimpl
 
 from archive.db.versions import diff_lines, diff_text
 
+MAX_DIFF_CHARS = 200_000  # per text; a report is typically 5-50 thousand characters
+MAX_DIFF_LINES = 2_000  # per text; the worst case of 2,000 lines each takes about 0.3 s
+TOO_LONG = ("Too long to compare on the web (over {chars:,} characters or {lines:,} lines): "
+            "run `nianbao diff {report}` instead.")
+
 
 @hookimpl
 def prepare_connection(conn: Any) -> None:
-    conn.create_function("nianbao_diff", 2, diff_text, deterministic=True)
+    conn.create_function("nianbao_diff", 2, bounded_diff, deterministic=True)
+
+
+def too_long(*texts: str | None) -> bool:
+    """Would diffing these texts take too long for a web request?"""
+    return any(len(t) > MAX_DIFF_CHARS or t.count("\n") >= MAX_DIFF_LINES
+               for t in texts if t)
+
+
+def bounded_diff(old: Any, new: Any) -> str:
+    """`nianbao_diff`: the unified diff, or a one-line note when the texts are too long."""
+    old, new = (None if v is None else str(v) for v in (old, new))
+    if too_long(old, new):
+        return TOO_LONG.format(chars=MAX_DIFF_CHARS, lines=MAX_DIFF_LINES, report="REPORT V1 V2")
+    return diff_text(old, new)
 
 
 def line_class(line: str) -> str:
@@ -45,12 +67,16 @@ async def load_version(datasette: Any, database: str, request: Any) -> dict[str,
     current["capture_ids"] = json.loads(current.get("capture_ids") or "[]")
     previous = versions[0] if len(versions) == 2 else None
     lines = []
-    if previous is not None:
+    skipped = previous is not None and too_long(previous["text"], current["text"])
+    if previous is not None and not skipped:
         lines = [{"text": line, "kind": line_class(line)} for line in diff_lines(
             previous["text"] or "", current["text"] or "", old_label=f"v{previous['version']}",
             new_label=f"v{current['version']}")]
     title = (await db.execute("select title from reports where id = ?", [pks[0]])).rows
     return {"version": current, "previous_version": previous, "version_diff": lines,
+            "version_diff_skipped": TOO_LONG.format(
+                chars=MAX_DIFF_CHARS, lines=MAX_DIFF_LINES,
+                report=f"{pks[0]} {int(pks[1]) - 1} {pks[1]}") if skipped else None,
             "version_title": title[0][0] if title else pks[0]}
 
 
