@@ -4,6 +4,10 @@
 - `broken`: the portal answered but yielded no report, though earlier runs found some
   (a redesign, a moved column, a block page: the classic silent scraper rot), or its
   lists suddenly stopped linking most of the reports they used to;
+- `blocked`: the portal answered with a WAF's JavaScript challenge instead of content and
+  no report was found (`detail` names the vendor's signature);
+- `empty`: the portal answered but its columns yielded no report, and no run ever found
+  one: often a list drawn by JavaScript that the crawler cannot see;
 - `ok`: otherwise (`detail` still names errors on single pages).
 """
 
@@ -15,7 +19,8 @@ import sqlite_utils
 
 from archive.db import runs
 
-OK, FAILING, BROKEN = "ok", "failing", "broken"
+OK, FAILING, BROKEN, BLOCKED, EMPTY = "ok", "failing", "broken", "blocked", "empty"
+EMPTY_DETAIL = "column fetched, 0 reports; its list may be drawn by JavaScript"
 
 
 @dataclass
@@ -27,10 +32,13 @@ class SiteHealth:
     errors: int
     detail: str | None = None
     lost_listing: str | None = None  # "lists stopped linking 6 of 6 known reports"
+    challenge: str | None = None  # "jiasule (__jsl_clearance) at URL"
 
 
 def judge(health: SiteHealth, before: int) -> tuple[str, str | None]:
     """(status, detail) for one site's run."""
+    if health.challenge and health.reports_found == 0:
+        return BLOCKED, f"challenge wall: {health.challenge}"
     if health.run_status == "failed":
         return FAILING, health.detail or "the portal could not be crawled"
     if health.reports_found == 0 and before > 0:
@@ -38,6 +46,8 @@ def judge(health: SiteHealth, before: int) -> tuple[str, str | None]:
                         + (f"; {health.detail}" if health.detail else ""))
     if health.lost_listing:
         return BROKEN, health.lost_listing
+    if health.reports_found == 0:
+        return EMPTY, EMPTY_DETAIL + (f"; {health.detail}" if health.detail else "")
     return OK, health.detail
 
 

@@ -9,9 +9,11 @@ A sites.yml is either a YAML list of site mappings or a mapping with a `sites:` 
         county: 横山区
         start_urls: [http://www.hengshan.gov.cn/]
         max_pages: 5000
+        time_budget: 1800
         overrides: {max_depth: 8, DOWNLOAD_DELAY: 3}
 
-`overrides`: lower-case keys tune the spider (`max_depth`: navigation hops from a start
+`time_budget`: seconds the site's crawl may take (default 1800); when spent, the crawl
+stops and the run is partial. `overrides`: lower-case keys tune the spider (`max_depth`: navigation hops from a start
 URL, default 6); UPPER_CASE keys are Scrapy settings for this site only.
 """
 
@@ -30,7 +32,8 @@ from archive.errors import SitesFileError
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 SITE_KEYS = ("id", "name", "province", "city", "county", "town", "start_urls",
-             "allowed_hosts", "max_pages", "overrides")
+             "allowed_hosts", "max_pages", "time_budget", "overrides")
+DEFAULT_TIME_BUDGET = 1800  # seconds per site and crawl
 ID_UNSAFE = re.compile(r"[^0-9A-Za-z_.-]+")
 
 
@@ -47,6 +50,7 @@ class Site:
     town: str | None = None
     allowed_hosts: list[str] = field(default_factory=list)
     max_pages: int | None = None
+    time_budget: float = DEFAULT_TIME_BUDGET
     overrides: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -162,6 +166,10 @@ def site_from_entry(entry: Any, index: int, path: str) -> Site:
     values["start_urls"] = [u.strip() for u in urls]
     values["allowed_hosts"] = normalise_hosts(entry.get("allowed_hosts"), path, where)
     check_max_pages(values.get("max_pages"), path, where)
+    budget = values.get("time_budget")
+    if budget is not None and (isinstance(budget, bool) or not isinstance(budget, (int, float))
+                               or budget <= 0):
+        raise SitesFileError(path, f"{where}: `time_budget` must be a positive number of seconds")
     if not isinstance(values.get("overrides", {}), dict):
         raise SitesFileError(path, f"{where}: `overrides` must be a mapping")
     return Site(**values)

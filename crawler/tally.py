@@ -29,6 +29,10 @@ class SiteTally:
     gone: int = 0  # candidate URLs found gone (404/410, soft-404)
     list_errors: int = 0  # errors on start, navigation and list pages
     lost_listing: str | None = None  # most known reports left the lists at once
+    guesses_missed: int = 0  # URLs the crawler made up (page N, a year) that were not there
+    challenge: str | None = None  # a WAF challenge met: "jiasule (__jsl_clearance) at URL"
+    stops: list[dict[str, object]] = field(default_factory=list)  # traps (crawler/traps.py)
+    time_budget: float | None = None  # seconds the site's crawl may take
 
     def add_error(self, url: str, reason: str) -> None:
         self.errors += 1
