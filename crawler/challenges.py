@@ -30,6 +30,8 @@ SIGNATURES: tuple[tuple[str, str], ...] = (
     ("safedog", "safedog-flow-item"),
 )
 
+NEEDLES = tuple((vendor, marker, marker.encode("ascii")) for vendor, marker in SIGNATURES)
+
 
 @dataclass(frozen=True)
 class Challenge:
@@ -49,8 +51,7 @@ def challenge_in(status: int, body: bytes) -> Challenge | None:
         return None
     if status >= 300 and status not in CHALLENGE_STATUSES:
         return None
-    text = body.decode("latin-1")
-    for vendor, marker in SIGNATURES:
-        if marker in text:
+    for vendor, marker, needle in NEEDLES:
+        if needle in body:
             return Challenge(vendor, marker)
     return None
