@@ -7,6 +7,7 @@ links that only a given CMS hides in scripts or data feeds.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 from collections.abc import Iterable
@@ -133,6 +134,7 @@ class Link:
     kind: str = LINK
     method: str = "GET"
     formdata: tuple[tuple[str, str], ...] = ()
+    guess: bool = False  # made up by the crawler (a page number, a year), linked by nobody
 
     @property
     def label(self) -> str:
@@ -387,8 +389,12 @@ def dedupe(links: Iterable[Link]) -> list[Link]:
     best: dict[str, Link] = {}
     for link in links:
         old = best.get(link.key)
-        if old is None or (link.kind == old.kind and label_rank(link) > label_rank(old)):
+        if old is None:
             best[link.key] = link
+            continue
+        kept = link if link.kind == old.kind and label_rank(link) > label_rank(old) else old
+        guess = old.guess and link.guess  # linked once, it is no guess
+        best[link.key] = kept if kept.guess == guess else dataclasses.replace(kept, guess=guess)
     return list(best.values())
 
 

@@ -6,6 +6,10 @@
   lists suddenly stopped linking most of the reports they used to;
 - `limited`: the crawl stopped at its page limit with requests left; the next run goes on
   where it stopped (known candidates are not due, so it spends its pages further on);
+- `blocked`: the portal answered with a WAF's JavaScript challenge instead of content and
+  no report was found (`detail` names the vendor's signature);
+- `empty`: the portal answered but its columns yielded no report, and no run ever found
+  one: often a list drawn by JavaScript that the crawler cannot see;
 - `ok`: otherwise (`detail` still names errors on single pages).
 """
 
@@ -17,7 +21,8 @@ import sqlite_utils
 
 from archive.db import runs
 
-OK, FAILING, BROKEN, LIMITED = "ok", "failing", "broken", "limited"
+OK, FAILING, BROKEN, BLOCKED, EMPTY, LIMITED = "ok", "failing", "broken", "blocked", "empty", "limited"
+EMPTY_DETAIL = "column fetched, 0 reports; its list may be drawn by JavaScript"
 
 
 @dataclass
@@ -29,11 +34,14 @@ class SiteHealth:
     errors: int
     detail: str | None = None
     lost_listing: str | None = None  # "lists stopped linking 6 of 6 known reports"
+    challenge: str | None = None  # "jiasule (__jsl_clearance) at URL"
     limited: str | None = None  # "page limit 5,000 reached, 12 requests left"
 
 
 def judge(health: SiteHealth, before: int) -> tuple[str, str | None]:
     """(status, detail) for one site's run."""
+    if health.challenge and health.reports_found == 0:
+        return BLOCKED, f"challenge wall: {health.challenge}"
     if health.run_status == "failed":
         return FAILING, health.detail or "the portal could not be crawled"
     if health.reports_found == 0 and before > 0:
@@ -43,6 +51,8 @@ def judge(health: SiteHealth, before: int) -> tuple[str, str | None]:
         return BROKEN, health.lost_listing
     if health.limited:
         return LIMITED, health.detail or health.limited
+    if health.reports_found == 0:
+        return EMPTY, EMPTY_DETAIL + (f"; {health.detail}" if health.detail else "")
     return OK, health.detail
 
 

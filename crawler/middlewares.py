@@ -9,15 +9,24 @@ hands the spider, already decompressed, and headers have lost Content-Encoding. 
 as received are kept by `crawler.wire.WireMiddleware` (595) and written to WARC with the
 capture (`captures.raw_sha256`, `captures.warc_*`). Redirects never reach 585
 (RedirectMiddleware at 600 turns them into new requests), so `RedirectCaptureMiddleware`
-records 3xx responses at 650 before they are followed. A 304 is stored with no body.
+records 3xx responses at 650 before they are followed, and refuses a redirect back to a
+URL of its own chain (a loop). A 304 is stored with no body.
+
+A response a middleware drops on its way back (HttpCompressionMiddleware's decompression
+cap raises IgnoreRequest at 590, RedirectMiddleware's limit at 600) never reaches 585: the
+spider's errback records it with `capture_dropped`. Pages (start, nav, list, frame, and
+candidates whose answer is HTML or unnamed) are capped at the setting NIANBAO_HTML_MAXSIZE, files at
+DOWNLOAD_MAXSIZE: `cap_page_size` sets the request's `download_maxsize` when its headers
+arrive, which both the download handler and the decompression read.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from scrapy import Request
 from scrapy.crawler import Crawler
@@ -36,13 +45,28 @@ from twisted.internet import error as net
 from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
 from archive.clock import now_iso
+from archive.db.keys import url_key
 from crawler.sites import netloc_of
-from crawler.wire import record_wire, take_wire
+from crawler.wire import WIRE_META, Wire, record_wire, take_wire
 
 log = logging.getLogger(__name__)
 
 CAPTURED_FLAG = "nianbao-captured"
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
+PAGE_ROLES = ("start", "nav", "page", "frame")
+HTML_TYPES = ("text/html", "application/xhtml")
+# Requests refused by policy, not failures: nothing went over the network.
+REFUSALS = ("Forbidden by robots.txt", "off the portal")
+SIZE_CAP = re.compile(r"(\d+) bytes which is larger than download max size \((\d+)\)")
+DECOMPRESSION_CAP = re.compile(r"\((\d+) B compressed.*exceeded DOWNLOAD_MAXSIZE \((\d+) B\)")
+
+
+class TrapStop(IgnoreRequest):
+    """A request not made, or a redirect not followed, because a trap was recognised."""
+
+
+class RedirectLoop(TrapStop):
+    """A redirect back to a URL of its own chain."""
 
 FAILURE_REASONS: tuple[tuple[type[BaseException] | tuple[type[BaseException], ...], str], ...] = (
     ((CannotResolveHostError, net.DNSLookupError), "DNS lookup failed"),
@@ -60,8 +84,14 @@ def describe_failure(exc: BaseException) -> str:
     """A short reason a journalist can read: `connection refused`, `HTTP 404`, ..."""
     if isinstance(exc, HttpError):
         return f"HTTP {exc.response.status}"
+    text = str(exc)
+    if match := SIZE_CAP.search(text):
+        return f"larger than the size cap ({match.group(1)} > {match.group(2)} bytes)"
+    if match := DECOMPRESSION_CAP.search(text):
+        return (f"decompressed beyond the size cap ({match.group(1)} bytes compressed, "
+                f"cap {match.group(2)} bytes)")
     if isinstance(exc, IgnoreRequest):
-        return str(exc) or "request ignored"
+        return text or "request ignored"
     for kinds, reason in FAILURE_REASONS:
         if isinstance(exc, kinds):
             detail = str(exc).strip()
@@ -79,6 +109,48 @@ def headers_dict(headers: Mapping[Any, Any]) -> dict[str, str]:
             v.decode("latin-1") if isinstance(v, bytes) else str(v) for v in items
         )
     return result
+
+
+def is_refusal(exc: BaseException) -> bool:
+    """robots.txt or off the portal: a request not made by policy, not a failure."""
+    return isinstance(exc, IgnoreRequest) and str(exc).startswith(REFUSALS)
+
+
+def cap_page_size(headers: Mapping[Any, Any], request: Request, html_maxsize: int) -> None:
+    """headers_received: a page answering HTML (or no type) gets the smaller size cap."""
+    role = request.meta.get("role")
+    if role not in PAGE_ROLES and role != "candidate":
+        return
+    raw = headers.get(b"Content-Type") or headers.get("Content-Type") or b""
+    kind = (raw.decode("latin-1") if isinstance(raw, bytes) else str(raw)).lower().strip()
+    if not kind or kind.startswith(HTML_TYPES):
+        request.meta["download_maxsize"] = html_maxsize
+
+
+def capture_dropped(spider: Any, request: Request, reason: str) -> int | None:
+    """Record a failure a middleware raised after (or instead of) the download, unless this
+    request already has its capture; returns the capture id."""
+    if getattr(spider, "archive", None) is None:
+        return None
+    wire = request.meta.pop(WIRE_META, None)
+    if request.meta.get("captured") == request.url and not isinstance(wire, Wire):
+        capture_id: int | None = request.meta.get("capture_id")
+        return capture_id
+    columns: dict[str, Any] = {}
+    status, headers = None, None
+    if isinstance(wire, Wire):  # the response arrived and was dropped on its way back
+        status, headers = wire.status, dict(wire.headers)
+        columns = record_wire(spider.archive, getattr(spider, "warc", None), request, wire,
+                              now_iso())
+    capture_id = spider.archive.add_capture(
+        request.url, status=status, headers=headers, body=None, run_id=spider.run_id,
+        site_id=spider.site.id, error=reason, **link_of(request), **request_kind(request),
+        **columns)
+    request.meta["capture_id"] = capture_id
+    request.meta["captured"] = request.url
+    if status is not None:
+        spider.tally.pages += 1
+    return capture_id
 
 
 def link_of(request: Request) -> dict[str, str | None]:
@@ -136,6 +208,7 @@ class CaptureMiddleware:
             **request_kind(request), **wire,
         )
         request.meta["capture_id"] = capture_id
+        request.meta["captured"] = request.url
         response.flags.append(CAPTURED_FLAG)
         if not is_robots(response.url):
             spider.tally.pages += 1
@@ -149,6 +222,7 @@ class CaptureMiddleware:
             request.url, status=None, headers=None, body=None, run_id=spider.run_id,
             site_id=spider.site.id, error=reason, **link_of(request), **request_kind(request),
         )
+        request.meta["captured"] = request.url
         log.debug("capture failure %s: %s", request.url, reason)
         return
 
@@ -159,7 +233,19 @@ class RedirectCaptureMiddleware(CaptureMiddleware):
     def process_response(self, request: Request, response: Response) -> Response:
         if response.status in REDIRECT_STATUSES and CAPTURED_FLAG not in response.flags:
             self.capture_response(request, response)
+            self.refuse_loop(request, response)
         return response
+
+    def refuse_loop(self, request: Request, response: Response) -> None:
+        """A redirect back to a URL already in its chain: a loop, not followed."""
+        location = response.headers.get("Location")
+        spider = self.target()
+        if not location or spider is None:
+            return
+        target = urljoin(request.url, location.decode("latin-1"))
+        chain = [*(request.meta.get("redirect_urls") or []), request.url]
+        if url_key(target) in {url_key(str(u)) for u in chain}:
+            raise RedirectLoop(f"redirect loop: {' -> '.join(map(str, chain))} -> {target}")
 
     def process_exception(self, request: Request, exception: Exception) -> None:
         return None  # failures are recorded once, by CaptureMiddleware
@@ -202,3 +288,25 @@ def bare_host(netloc: str) -> str:
 def same_portal_host(netloc: str, known: str) -> bool:
     """`www.x.gov.cn:443` and `x.gov.cn:80` are one portal; `x.gov.cn` and `y.com` are not."""
     return bare_host(netloc) == bare_host(known)
+
+
+class TrapMiddleware:
+    """Drop requests queued under a URL pattern the spider has since found to be a trap,
+    and count the requests made under each watched pattern (`request.meta["trap"]`: dates,
+    session ids; `request.meta["list"]`: the pages of a list)."""
+
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> TrapMiddleware:
+        return cls(crawler)
+
+    def process_request(self, request: Request) -> None:
+        traps = getattr(self.crawler.spider, "traps", None)
+        if traps is None:
+            return
+        for key in ("trap", "list"):
+            pattern = request.meta.get(key)
+            if pattern and not traps.count(pattern):
+                raise TrapStop(f"trap: {traps.stops[pattern].reason}")

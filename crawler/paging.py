@@ -80,6 +80,7 @@ def pager_links(page_url: str, links: Iterable[Link]) -> list[Link]:
             for url in pages_between(link.url, last or 0):
                 found.setdefault(url_key(url), "")
     found.pop(url_key(page_url), None)
-    return [Link(url=url, text=text, kind=PAGE) for url, text in found.items()]
+    # A page filled in between the pager's links is a guess: nobody linked it.
+    return [Link(url=url, text=text, kind=PAGE, guess=not text) for url, text in found.items()]
 
 

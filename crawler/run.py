@@ -19,7 +19,7 @@ from typing import Any, Protocol
 from archive.clock import Clock
 from archive.db import Archive, runs
 from archive.errors import CrawlFailedError
-from crawler.health import BROKEN, SiteHealth, update_site_status
+from crawler.health import BLOCKED, BROKEN, EMPTY, SiteHealth, update_site_status
 from crawler.settings import ASYNCIO_REACTOR, BASE_SETTINGS, site_settings
 from crawler.sites import Site
 from crawler.tally import SiteTally
@@ -63,9 +63,11 @@ class SiteResult:
     skipped: int = 0  # known pages not due (not requested)
     not_modified: int = 0  # 304 answers
     gone: int = 0  # pages found gone
-    health: str = "ok"  # site_status.status: ok / limited / failing / broken
+    health: str = "ok"  # site_status.status: ok / limited / failing / broken / blocked / empty
     health_detail: str | None = None
     limited: str | None = None  # "page limit 5,000 reached, 12 requests left"
+    stops: int = 0  # traps stopped (crawl_stops)
+    guesses_missed: int = 0  # made-up URLs (page N, a year) that were not there
 
 
 @dataclass
@@ -82,6 +84,9 @@ class CrawlSummary:
     not_modified: int = 0
     broken_sites: list[str] = field(default_factory=list)
     limited_sites: list[str] = field(default_factory=list)
+    empty_sites: list[str] = field(default_factory=list)
+    blocked_sites: list[str] = field(default_factory=list)
+    stops: int = 0
     derived: Derived | None = None  # what the shell derived after the crawl
     derive_seconds: float = 0.0
 
@@ -99,6 +104,9 @@ class CrawlSummary:
             not_modified=sum(r.not_modified for r in results),
             broken_sites=[r.site_id for r in results if r.health == BROKEN],
             limited_sites=[r.site_id for r in results if r.limited],
+            empty_sites=[r.site_id for r in results if r.health == EMPTY],
+            blocked_sites=[r.site_id for r in results if r.health == BLOCKED],
+            stops=sum(r.stops for r in results),
         )
 
     def line(self) -> str:
@@ -117,6 +125,12 @@ class CrawlSummary:
         for result in self.sites:
             if result.limited:
                 text += f"; {result.site_id}: {result.limited}"
+        if self.blocked_sites:
+            text += f"; blocked by a challenge: {', '.join(self.blocked_sites)}"
+        if self.empty_sites:
+            text += f"; empty (column fetched, 0 reports): {', '.join(self.empty_sites)}"
+        if self.stops:
+            text += f"; {self.stops} trap{'s' if self.stops != 1 else ''} stopped"
         return text
 
     def failure_detail(self) -> str:
@@ -153,7 +167,10 @@ def outcome_of(tally: SiteTally) -> tuple[str, str | None]:
         problems.append(f"stopped early: {tally.limited}")
     elif tally.finish_reason not in (None, "finished"):
         reason = tally.finish_reason or ""
-        problems.append(f"stopped early: {FINISH_REASONS.get(reason, reason)}")
+        if reason == "closespider_timeout":
+            problems.append(f"stopped early: time budget of {tally.time_budget:g} s spent")
+        else:
+            problems.append(f"stopped early: {FINISH_REASONS.get(reason, reason)}")
     if tally.errors:
         problems.append(f"{tally.errors} errors, e.g. " + "; ".join(tally.error_samples[:3]))
     return ("partial" if problems else "ok"), "; ".join(problems) or None
@@ -165,13 +182,16 @@ def finish_job(archive: Archive, job: Job, clock: Clock) -> SiteResult:
     result = SiteResult(job.site.id, job.run_id, status, t.pages, t.reports_found,
                         t.reports_new, t.reports_updated, t.reports_unchanged, t.errors, detail,
                         skipped=t.skipped, not_modified=t.not_modified, gone=t.gone,
-                        limited=t.limited)
+                        limited=t.limited, stops=len(t.stops),
+                        guesses_missed=t.guesses_missed)
     archive.finish_run(job.run_id, pages=t.pages, reports_found=t.reports_found,
                        reports_new=t.reports_new, reports_updated=t.reports_updated,
                        errors=t.errors, status=status, error_detail=detail)
     health = SiteHealth(job.site.id, job.run_id, status, t.reports_found, t.errors, detail,
-                        t.lost_listing, t.limited)
+                        lost_listing=t.lost_listing, challenge=t.challenge,
+                        limited=t.limited)
     with archive.transaction():
+        runs.add_stops(archive.db, job.run_id, job.site.id, t.stops)
         result.health = update_site_status(archive.db, health, clock.iso())
     row = runs.site_status(archive.db, job.site.id)
     result.health_detail = row["detail"] if row else None
@@ -286,7 +306,7 @@ def run_crawl(db_path: str, sites: list[Site], *, concurrency: int | None = None
         for site in sites:
             archive.register_site(site.to_row())
             jobs.append(Job(site, archive.start_run(site.id, site.start_urls),
-                            SiteTally(site.id)))
+                            SiteTally(site.id, time_budget=site.time_budget)))
         process = CrawlerProcess({**BASE_SETTINGS, "LOG_LEVEL": log_level})
         quiet_recorded_errors(log_level)
         for job in jobs:

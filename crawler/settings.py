@@ -24,7 +24,8 @@ BASE_SETTINGS: dict[str, Any] = {
     "CONCURRENT_REQUESTS_PER_DOMAIN": 1,
     "DOWNLOAD_DELAY": 1.0,
     "DOWNLOAD_TIMEOUT": 30,
-    "DOWNLOAD_MAXSIZE": 64 * 1024 * 1024,
+    "DOWNLOAD_MAXSIZE": 64 * 1024 * 1024,  # files; pages: NIANBAO_HTML_MAXSIZE
+    "NIANBAO_HTML_MAXSIZE": 5 * 1024 * 1024,
     "DOWNLOAD_WARNSIZE": 0,
     "RETRY_ENABLED": True,
     "RETRY_TIMES": 2,
@@ -35,6 +36,7 @@ BASE_SETTINGS: dict[str, Any] = {
     "TELNETCONSOLE_ENABLED": False,
     "LOG_LEVEL": "WARNING",
     "DOWNLOADER_MIDDLEWARES": {
+        "crawler.middlewares.TrapMiddleware": 50,
         "crawler.middlewares.PortalHostsMiddleware": 60,
         "crawler.middlewares.CaptureMiddleware": 585,
         "crawler.wire.WireMiddleware": 595,  # bytes as received, before decompression (590)
@@ -76,4 +78,5 @@ def site_settings(site: Site, *, concurrency: int | None = None, delay: float | 
         if delay == 0:
             settings["AUTOTHROTTLE_ENABLED"] = False
     settings["CLOSESPIDER_PAGECOUNT"] = max_pages or site.max_pages or DEFAULT_MAX_PAGES
+    settings.setdefault("CLOSESPIDER_TIMEOUT", site.time_budget)
     return settings

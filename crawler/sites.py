@@ -9,10 +9,13 @@ A sites.yml is either a YAML list of site mappings or a mapping with a `sites:` 
         county: 横山区
         start_urls: [http://www.hengshan.gov.cn/]
         max_pages: 5000
+        time_budget: 1800
         overrides: {max_depth: 8, DOWNLOAD_DELAY: 3}
 
 `scope`: the path the site is (default: the folder of its start URLs, `/` for a home page):
 navigation never leaves it, so several columns of one portal are several sites.
+`time_budget`: seconds the site's crawl may take (default 1800); when spent, the crawl
+stops and the run is partial.
 `overrides`: lower-case keys tune the spider (`max_depth`: navigation hops from a start
 URL, default 6); UPPER_CASE keys are Scrapy settings for this site only, from a short list
 of politeness settings (SCRAPY_OVERRIDES): a sites.yml cannot install middlewares or
@@ -44,7 +47,8 @@ from archive.errors import SitesFileError
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 SITE_KEYS = ("id", "name", "province", "city", "county", "town", "start_urls",
-             "allowed_hosts", "max_pages", "overrides", "scope")
+             "allowed_hosts", "max_pages", "time_budget", "overrides", "scope")
+DEFAULT_TIME_BUDGET = 1800  # seconds per site and crawl
 ID_UNSAFE = re.compile(r"[^0-9A-Za-z_.-]+")
 MAX_FILE_BYTES = 1024 * 1024
 MAX_URL_CHARS = 2048
@@ -78,7 +82,7 @@ def plain(number: float) -> str:
     return str(int(number)) if float(number).is_integer() else str(number)
 
 
-SITE_RULES = {"max_pages": Rule("int", 1, 1_000_000)}
+SITE_RULES = {"max_pages": Rule("int", 1, 1_000_000), "time_budget": Rule("number", 1, 86_400)}
 SPIDER_OVERRIDES = {"max_depth": Rule("int", 1, 30)}
 SCRAPY_OVERRIDES = {  # polite-crawling settings only: no middleware, pipeline or module path
     "DOWNLOAD_DELAY": Rule("number", 0, 600),
@@ -107,6 +111,7 @@ class Site:
     town: str | None = None
     allowed_hosts: list[str] = field(default_factory=list)
     max_pages: int | None = None
+    time_budget: float = DEFAULT_TIME_BUDGET
     overrides: dict[str, Any] = field(default_factory=dict)
     scope: str | None = None  # the path the site is: "/" for a portal, "/xxgk/ndbg/" for a column
 

@@ -38,6 +38,10 @@ class SiteTally:
         if self.page_limit is None:
             return None
         return f"page limit {self.page_limit:,} reached, {self.left:,} requests left"
+    guesses_missed: int = 0  # URLs the crawler made up (page N, a year) that were not there
+    challenge: str | None = None  # a WAF challenge met: "jiasule (__jsl_clearance) at URL"
+    stops: list[dict[str, object]] = field(default_factory=list)  # traps (crawler/traps.py)
+    time_budget: float | None = None  # seconds the site's crawl may take
 
     def add_error(self, url: str, reason: str) -> None:
         self.errors += 1

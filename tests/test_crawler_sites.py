@@ -116,3 +116,18 @@ def test_site_overrides_reach_the_settings_but_the_caller_wins() -> None:
     assert site_settings(site)["DOWNLOAD_DELAY"] == 3
     assert "max_depth" not in site_settings(site)
     assert site_settings(site, delay=0.5)["DOWNLOAD_DELAY"] == 0.5
+
+
+def test_a_site_has_a_time_budget_that_becomes_the_close_timeout(tmp_path: Path) -> None:
+    path = write(tmp_path, """
+- id: a
+  start_urls: [http://a.gov.cn/]
+  time_budget: 600
+- id: b
+  start_urls: [http://b.gov.cn/]
+""")
+    a, b = load_sites(path)
+    assert (a.time_budget, b.time_budget) == (600, 1800)
+    assert site_settings(a)["CLOSESPIDER_TIMEOUT"] == 600
+    with pytest.raises(SitesFileError, match="time_budget"):
+        load_sites(write(tmp_path, "- {id: c, start_urls: [http://c.gov.cn/], time_budget: 0}"))

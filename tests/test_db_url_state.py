@@ -172,7 +172,7 @@ def test_site_health_ok_failing_broken(db_path: Path) -> None:
         db = archive.db
         db["crawl_runs"].insert_all([{"id": i, "site_id": "s", "reports_found": n}
                                      for i, n in ((1, 0), (2, 12), (3, 0))])
-        assert update_site_status(db, health("s", 1, "ok", 0), at(0)) == "ok"  # never had any
+        assert update_site_status(db, health("s", 1, "ok", 0), at(0)) == "empty"  # never any
         assert update_site_status(db, health("s", 2, "ok", 12), at(1)) == "ok"
         assert update_site_status(db, health("s", 3, "ok", 0), at(2)) == "broken"
         row = db["site_status"].get("s")

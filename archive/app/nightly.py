@@ -7,7 +7,7 @@
 4. Crawl every site incrementally, then derive (attachments, withdrawals, figures):
    `archive.app.crawl.crawl_and_derive`, with the night's clock.
 5. Write a `nightly_runs` row and return one summary line; the exit status is 1 when any
-   site failed or is broken.
+   site failed or is broken, blocked (a challenge wall) or empty (no report, ever).
 """
 
 from __future__ import annotations
@@ -44,16 +44,20 @@ class NightlyResult:
     failed_sites: list[str] = field(default_factory=list)
     broken: dict[str, str] = field(default_factory=dict)  # site -> why
     limited: dict[str, str] = field(default_factory=dict)  # site -> "page limit ... reached"
+    empty: dict[str, str] = field(default_factory=dict)  # site -> why (0 reports, ever)
+    blocked: dict[str, str] = field(default_factory=dict)  # site -> challenge signature
     seconds: float = 0.0
 
     @property
     def exit_code(self) -> int:
-        return FAILED_EXIT if self.failed_sites or self.broken or self.limited else 0
+        unwell = self.failed_sites or self.broken or self.empty or self.blocked or self.limited
+        return FAILED_EXIT if unwell else 0
 
     def line(self) -> str:
         """`nightly #12: 5 sites ok; 49 requests (43 list, 0 report bodies, ...); ...`"""
         c = self.counts
-        healthy = c["sites"] - len(self.failed_sites) - len(self.broken) - len(self.limited)
+        healthy = c["sites"] - len({*self.failed_sites, *self.broken, *self.empty,
+                                    *self.blocked, *self.limited})
         text = (f"nightly #{self.run_id}: {c['sites']} sites, {healthy} ok; "
                 f"{c['requests']} requests ({c['list_requests']} list pages, "
                 f"{c['report_bodies']} report bodies, {c['not_modified']} not modified, "
@@ -66,6 +70,10 @@ class NightlyResult:
             text += "; BROKEN: " + ", ".join(f"{s} ({why})" for s, why in self.broken.items())
         if self.limited:
             text += "; LIMITED: " + ", ".join(f"{s} ({why})" for s, why in self.limited.items())
+        if self.blocked:
+            text += "; BLOCKED: " + ", ".join(f"{s} ({why})" for s, why in self.blocked.items())
+        if self.empty:
+            text += "; EMPTY: " + ", ".join(f"{s} ({why})" for s, why in self.empty.items())
         return text
 
 
@@ -136,7 +144,11 @@ def run_nightly(db_path: str, sites: list[Any], *, clock: Clock | None = None,
         result.broken = {r.site_id: r.health_detail or "broken" for r in summary.sites
                          if r.health == "broken"}
         result.limited = {r.site_id: r.limited for r in summary.sites
-                          if r.limited and r.site_id not in result.broken}
+                          if r.limited and r.health == "limited"}
+        result.empty = {r.site_id: r.health_detail or "empty" for r in summary.sites
+                        if r.health == "empty"}
+        result.blocked = {r.site_id: r.health_detail or "blocked" for r in summary.sites
+                          if r.health == "blocked"}
         result.counts = {
             "sites": len(sites),
             **captures.request_counts(archive.db, [r.run_id for r in summary.sites]),
@@ -153,6 +165,7 @@ def run_nightly(db_path: str, sites: list[Any], *, clock: Clock | None = None,
 
 def record_result(archive: Archive, result: NightlyResult) -> None:
     status = ("failed" if result.failed_sites else "broken" if result.broken
+              else "blocked" if result.blocked else "empty" if result.empty
               else "limited" if result.limited else "ok")
     with archive.transaction():
         runs.finish_nightly(archive.db, result.run_id, {

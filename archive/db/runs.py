@@ -1,4 +1,5 @@
-"""`crawl_runs`, `nightly_runs` and `site_status`: what each run did, and each site's health.
+"""`crawl_runs`, `crawl_stops`, `nightly_runs` and `site_status`: what each run did, the
+traps it stopped, and each site's health.
 
 The only module that writes these tables. Judging a site's health is the crawler's
 business (`crawler/health.py`); storing the verdict is this module's.
@@ -7,7 +8,7 @@ business (`crawler/health.py`); storing the verdict is this module's.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import sqlite_utils
@@ -45,6 +46,14 @@ def most_reports_before(db: sqlite_utils.Database, site_id: str, run_id: int) ->
     row = db.execute("SELECT max(reports_found) FROM crawl_runs WHERE site_id = ? AND id < ?",
                      [site_id, run_id]).fetchone()
     return int(row[0] or 0)
+
+
+def add_stops(db: sqlite_utils.Database, run_id: int, site_id: str,
+              stops: Sequence[Mapping[str, Any]]) -> None:
+    """The traps one site's crawl recognised: pattern, reason, example URL, requests."""
+    if stops:
+        db.table("crawl_stops").insert_all(
+            [{"run_id": run_id, "site_id": site_id, **stop} for stop in stops])
 
 
 # -- nightly runs -------------------------------------------------------------------------------

@@ -109,6 +109,12 @@ TABLES: dict[str, dict[str, Any]] = {
                     "last_capture_id": int, "listed_at": str, "gone_at": str, "gone_reason": str},
         "pk": "url_key",
     },
+    # Issue #11: traps the crawler recognised and stopped (crawler/traps.py).
+    "crawl_stops": {
+        "columns": {"id": int, "run_id": int, "site_id": str, "pattern": str, "kind": str,
+                    "reason": str, "example_url": str, "requests": int, "refused": int},
+        "pk": "id",
+    },
     "site_status": {
         "columns": {"site_id": str, "last_run": str, "last_success": str, "run_id": int,
                     "reports_found": int, "errors": int, "status": str, "detail": str},
@@ -158,6 +164,7 @@ FOREIGN_KEYS: dict[str, list[tuple[str, str, str]]] = {
     "report_urls": [("report_id", "reports", "id"), ("capture_id", "captures", "id")],
     "sections": [("report_id", "reports", "id")],
     "crawl_runs": [("site_id", "sites", "id")],
+    "crawl_stops": [("run_id", "crawl_runs", "id"), ("site_id", "sites", "id")],
     "attachments": [("report_id", "reports", "id"), ("capture_id", "captures", "id"),
                     ("sha256", "blobs", "sha256")],
     "report_versions": [("report_id", "reports", "id")],

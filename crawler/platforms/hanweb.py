@@ -128,5 +128,5 @@ def annual_report_years(url: str, this_year: int) -> list[Link]:
     if "fbtime" not in {k.lower() for k, _ in parse_qsl(parts.query)}:
         return []
     key = next(k for k, _ in parse_qsl(parts.query) if k.lower() == "fbtime")
-    return [Link(with_query_value(url, key, str(year)))
+    return [Link(with_query_value(url, key, str(year)), guess=True)
             for year in range(FIRST_YEAR, this_year + 1)]

@@ -61,5 +61,6 @@ def pages_from_create_page_html(url: str, html: str) -> list[Link]:
             continue
         stem, ext = stem_and_ext(args)
         last = min(count - 1, MAX_LIST_PAGES)
-        links += [Link(urljoin(url, f"{stem}_{n}.{ext}"), kind=PAGE) for n in range(1, last + 1)]
+        links += [Link(urljoin(url, f"{stem}_{n}.{ext}"), kind=PAGE, guess=True)
+                  for n in range(1, last + 1)]
     return links

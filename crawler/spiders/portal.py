@@ -10,6 +10,7 @@ report is: a candidate it rejects gets a note on its capture.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -30,6 +31,7 @@ from archive.ingest import PARSER_FAILED, read_capture
 from archive.parse.charset import looks_like_html
 from archive.parse.titles import classify_title
 from crawler import discovery
+from crawler.challenges import challenge_in
 from crawler.discovery import FRAME as FRAME_LINK
 from crawler.discovery import RECORD, Link
 from crawler.incremental import (
@@ -40,11 +42,20 @@ from crawler.incremental import (
     text_fingerprint,
 )
 from crawler.items import ReportItem
-from crawler.middlewares import describe_failure, headers_dict
+from crawler.middlewares import (
+    RedirectLoop,
+    TrapStop,
+    cap_page_size,
+    capture_dropped,
+    describe_failure,
+    headers_dict,
+    is_refusal,
+)
 from crawler.scan import PageScan, scan_page
 from crawler.schedule import conditional_headers
 from crawler.sites import Site, netloc_of
 from crawler.tally import SiteTally
+from crawler.traps import REDIRECT, Traps, list_pattern
 from crawler.warc import WarcSink
 
 log = logging.getLogger(__name__)
@@ -135,12 +146,20 @@ class PortalSpider(scrapy.Spider):
         self.revisits = Revisits(archive, site.id, self.clock)
         self.replays: list[tuple[str, dict[str, Any]]] = []  # known pages to follow offline
         self.rechecked = False
+        self.traps = Traps(self.this_year)
+        self.html_maxsize = 0  # set from the crawler's settings
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PortalSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
+        crawler.signals.connect(spider.on_headers, signal=signals.headers_received)
+        spider.html_maxsize = crawler.settings.getint("NIANBAO_HTML_MAXSIZE")
         return spider
+
+    def on_headers(self, headers: Any, body_length: int, request: Request, **_: Any) -> None:
+        if self.html_maxsize:
+            cap_page_size(headers, request, self.html_maxsize)
 
     async def start(self) -> AsyncIterator[Request]:
         for url in self.site.start_urls:
@@ -151,12 +170,28 @@ class PortalSpider(scrapy.Spider):
     # -- requests ----------------------------------------------------------------------------
 
     def request_for(self, link: Link, role: str, depth: int, in_reports: bool) -> Request | None:
-        """A request for a link not seen before and on the portal; None otherwise."""
+        """A request for a link not seen before, on the portal and in no trap; else None."""
         if link.key in self.seen or netloc_of(link.url) not in self.allowed_netlocs:
             return None
         self.seen.add(link.key)
-        meta = {"role": role, "nav_depth": depth, "in_reports": in_reports,
-                "anchor": link.label[:200]}
+        url, pattern = self.traps.admit(link.url)
+        if pattern == "":
+            return None  # a trap
+        if url != link.url:  # a session id stripped: the variants are one page
+            link = dataclasses.replace(link, url=url)
+            if link.key in self.seen:
+                if pattern in self.traps.stops:
+                    self.traps.refuse(pattern)
+                return None
+            self.seen.add(link.key)
+        meta: dict[str, Any] = {"role": role, "nav_depth": depth, "in_reports": in_reports,
+                                "anchor": link.label[:200]}
+        if pattern:
+            meta["trap"] = pattern
+        if role == PAGE:
+            meta["list"] = list_pattern(link.url, urlencode(link.formdata))
+        if link.guess:
+            meta["guess"] = True  # a URL nobody linked: its 404 is no error
         kwargs: dict[str, Any] = {}
         if link.method != "GET":
             kwargs = {"method": link.method, "body": urlencode(link.formdata),
@@ -190,17 +225,40 @@ class PortalSpider(scrapy.Spider):
             self.not_modified(response)
             yield from self.replay(self.original_url(response), meta)
             return
+        challenge = challenge_in(response.status, response.body)
+        if challenge is not None:
+            self.challenged(response.meta, response.url, challenge)
+            return
         if not isinstance(response, TextResponse):
             if role == CANDIDATE:
                 yield from self.report_items(response)
             return
         scan = scan_page(response.url, response.text, self.this_year)
+        if role == PAGE and not self.list_goes_on(meta, response.url, scan):
+            return
         found = False
         if role == CANDIDATE or title_says_report(scan.title):
             for item in self.report_items(response):
                 found = True
                 yield item
         yield from self.follow_scan(response.url, scan, meta, found)
+
+    def list_goes_on(self, meta: Any, url: str, scan: PageScan) -> bool:
+        """Does this page of a list show anything new? False once the list is a trap."""
+        pattern = meta.get("list")
+        if not pattern:
+            return True
+        stop = self.traps.list_page(pattern, url, [link.key for link in scan.links])
+        if stop is not None:
+            log.info("%s: stopped paging %s: %s", self.site.id, pattern, stop.reason)
+        return pattern not in self.traps.stopped
+
+    def challenged(self, meta: Any, url: str, challenge: Any) -> None:
+        """A WAF's challenge page: noted on its capture, an error, and the site blocked."""
+        self.note(meta.get("capture_id"), challenge.note())
+        self.tally.add_error(url, challenge.note())
+        if self.tally.challenge is None:
+            self.tally.challenge = f"{challenge.signature()} at {url}"
 
     def follow_scan(self, url: str, scan: PageScan, meta: Any, found: bool) -> Iterator[Request]:
         in_reports = bool(meta.get("in_reports")) or discovery.mentions_reports(
@@ -353,15 +411,44 @@ class PortalSpider(scrapy.Spider):
         assert exc is not None
         reason = describe_failure(exc)
         is_start = request.meta.get("role") == START
-        if isinstance(exc, IgnoreRequest) and not isinstance(exc, HttpError):
+        if is_refusal(exc) or (isinstance(exc, TrapStop) and not isinstance(exc, RedirectLoop)):
             log.debug("not fetched %s: %s", request.url, reason)
-        elif not self.known_gone(request, exc):
+            return
+        if isinstance(exc, IgnoreRequest) and not isinstance(exc, HttpError):
+            # dropped by a middleware (size caps, redirect limits): recorded and an error
+            self.note_redirect_trap(request, exc)
+            capture_dropped(self, request, reason)
+        if isinstance(exc, HttpError):
+            challenge = challenge_in(exc.response.status, exc.response.body)
+            if challenge is not None:
+                self.challenged(request.meta, request.url, challenge)
+                if is_start:
+                    self.tally.start_errors.append(f"{request.url}: {challenge.note()}")
+                return
+            if request.meta.get("guess") and exc.response.status in freshness.GONE_STATUSES:
+                self.note(request.meta.get("capture_id"), f"guess: {reason}")
+                self.tally.guesses_missed += 1
+                return
+        if not self.known_gone(request, exc):
             self.tally.add_error(request.url, reason)
             if request.meta.get("role") == PAGE or (request.meta.get("in_reports")
                                                     and request.meta.get("role") != CANDIDATE):
                 self.tally.list_errors += 1  # a report list that did not load
         if is_start:
             self.tally.start_errors.append(f"{request.url}: {reason}")
+
+    def note_redirect_trap(self, request: Request, exc: BaseException) -> None:
+        """A redirect loop or an over-long redirect chain: a trap stop, and a note."""
+        chain = [*(request.meta.get("redirect_urls") or []), request.url]
+        if isinstance(exc, RedirectLoop):
+            reason = "redirect loop"
+        elif "max redirections" in str(exc):
+            reason = "redirect chain too long"
+        else:
+            return
+        stop = self.traps.stop(str(chain[0]), REDIRECT, reason, request.url, block=False)
+        stop.requests = max(stop.requests, len(chain))
+        self.note(request.meta.get("capture_id"), f"{reason}: {len(chain)} requests")
 
     def known_gone(self, request: Request, exc: BaseException) -> bool:
         """Record a known candidate's failure in url_state; True when it says "gone"
@@ -385,3 +472,4 @@ class PortalSpider(scrapy.Spider):
             scheduler = self.crawler.engine.scheduler if self.crawler.engine else None
             self.tally.left = len(scheduler) if scheduler is not None else 0  # type: ignore[arg-type]
         self.revisits.finish()
+        self.tally.stops = [stop.row() for stop in self.traps.stops.values()]
