@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from archive.clock import Clock
 from archive.db import Archive, runs
 from archive.errors import CrawlFailedError
+from crawler.analysis import Analyser
 from crawler.health import BLOCKED, BROKEN, EMPTY, SiteHealth, update_site_status
 from crawler.settings import ASYNCIO_REACTOR, BASE_SETTINGS, site_settings
 from crawler.sites import Site
@@ -301,6 +302,7 @@ def run_crawl(db_path: str, sites: list[Site], *, concurrency: int | None = None
     began = time.monotonic()
     clock = clock or Clock()
     sink = open_warc_sink(db_path) if warc else None
+    analyser = Analyser()
     with Archive(db_path) as archive:
         jobs = []
         for site in sites:
@@ -313,7 +315,7 @@ def run_crawl(db_path: str, sites: list[Site], *, concurrency: int | None = None
             schedule(process, archive, job, {
                 **site_settings(job.site, concurrency=concurrency, delay=delay,
                                 max_pages=max_pages), "LOG_LEVEL": log_level},
-                warc=sink, clock=clock)
+                warc=sink, clock=clock, analyser=analyser)
         reporter = ProgressReporter([job.tally for job in jobs], progress)
         reactor.callWhenRunning(reporter.start)  # type: ignore[attr-defined]
         committer = LoopingCall(archive.commit_if_due)
@@ -326,6 +328,7 @@ def run_crawl(db_path: str, sites: list[Site], *, concurrency: int | None = None
                 committer.stop()
             if sink is not None:
                 sink.close()
+            analyser.close()
         reporter.stop()
         results = [finish_job(archive, job, clock) for job in jobs]
     return CrawlSummary.of(results, time.monotonic() - began)

@@ -27,10 +27,10 @@ from twisted.python.failure import Failure
 from archive.clock import Clock
 from archive.db import url_state as freshness
 from archive.db.url_state import SOFT_404
-from archive.ingest import PARSER_FAILED, read_capture
+from archive.ingest import PARSER_FAILED, Reading, read_capture
 from archive.parse.charset import looks_like_html
-from archive.parse.titles import classify_title
 from crawler import discovery
+from crawler.analysis import DECOY, REPORT, Analyser, classify_label
 from crawler.challenges import challenge_in
 from crawler.discovery import FRAME as FRAME_LINK
 from crawler.discovery import RECORD, Link
@@ -62,26 +62,6 @@ log = logging.getLogger(__name__)
 
 START, NAV, PAGE, FRAME, CANDIDATE = "start", "nav", "page", "frame", "candidate"
 DEFAULT_MAX_DEPTH = 6  # navigation hops from a start URL; list pages do not count
-REPORT = "report"
-DECOY = "decoy"
-
-
-def classify_label(label: str) -> str | None:
-    """classify_title on a link label, or on one of its parts when a prefix (a column
-    name, injected spam before a colon) hides a report title; None for empty labels."""
-    if not label:
-        return None
-    verdict = classify_title(label)
-    if verdict != REPORT and any(classify_title(p) == REPORT for p in discovery.label_parts(label)):
-        return REPORT
-    return verdict
-
-
-def title_says_report(title: str) -> bool:
-    """Does any part of `标题_站点名` read like a report title?"""
-    return any(classify_label(part) == REPORT for part in discovery.title_parts(title))
-
-
 def judge_link(link: Link, in_reports: bool) -> str | None:
     """What to do with a link: CANDIDATE, NAV, FRAME, or None (leave it)."""
     if link.kind == FRAME_LINK:
@@ -131,13 +111,15 @@ class PortalSpider(scrapy.Spider):
 
     def __init__(self, site: Site, run_id: int | None, archive: Any, tally: SiteTally,
                  max_depth: int | None = None, warc: WarcSink | None = None,
-                 clock: Clock | None = None, **kwargs: Any):
+                 clock: Clock | None = None, analyser: Analyser | None = None,
+                 **kwargs: Any):
         super().__init__(name=site.id, **kwargs)
         self.site = site
         self.run_id = run_id
         self.archive = archive
         self.tally = tally
         self.warc = warc  # read by the capture middleware
+        self.analyser = analyser or Analyser(workers=0)  # link scan and parser, off the reactor
         self.allowed_netlocs = set(site.allowed_hosts)
         self.max_depth = int(site.overrides.get("max_depth") or max_depth or DEFAULT_MAX_DEPTH)
         self.clock = clock or Clock()
@@ -216,14 +198,15 @@ class PortalSpider(scrapy.Spider):
         if self.revisits.was_report_page(url):
             self.tally.add_outcome("unchanged")
 
-    def parse_page(self, response: Response) -> Iterator[Any]:
+    async def parse_page(self, response: Response) -> AsyncIterator[Any]:
         meta = response.meta
         if meta.get("role") == START:
             self.tally.start_ok = True
         role = meta.get("role")
         if response.status == 304:
             self.not_modified(response)
-            yield from self.replay(self.original_url(response), meta)
+            for request in self.replay(self.original_url(response), meta):
+                yield request
             return
         challenge = challenge_in(response.status, response.body)
         if challenge is not None:
@@ -231,17 +214,24 @@ class PortalSpider(scrapy.Spider):
             return
         if not isinstance(response, TextResponse):
             if role == CANDIDATE:
-                yield from self.report_items(response)
+                reading = read_capture(response.url, response.body,
+                                       headers_dict(response.headers))
+                for item in self.report_items(response, reading):
+                    yield item
             return
-        scan = scan_page(response.url, response.text, self.this_year)
+        analysis = await self.analyser.analyse(response.url, response.body,
+                                               headers_dict(response.headers), response.text,
+                                               self.this_year, role == CANDIDATE)
+        scan = analysis.scan
         if role == PAGE and not self.list_goes_on(meta, response.url, scan):
             return
         found = False
-        if role == CANDIDATE or title_says_report(scan.title):
-            for item in self.report_items(response):
+        if analysis.reading is not None:
+            for item in self.report_items(response, analysis.reading):
                 found = True
                 yield item
-        yield from self.follow_scan(response.url, scan, meta, found)
+        for request in self.follow_scan(response.url, scan, meta, found):
+            yield request
 
     def list_goes_on(self, meta: Any, url: str, scan: PageScan) -> bool:
         """Does this page of a list show anything new? False once the list is a trap."""
@@ -318,10 +308,10 @@ class PortalSpider(scrapy.Spider):
             return True
         return in_reports and (role == FRAME or discovery.is_below(link.url, page_url))
 
-    def report_items(self, response: Response) -> Iterator[ReportItem]:
-        """Parse a candidate; a rejection or a parser failure becomes a note on its capture."""
+    def report_items(self, response: Response, reading: Reading) -> Iterator[ReportItem]:
+        """A candidate's reading: its report, or a note on its capture (a rejection or a
+        parser failure)."""
         capture_id = response.meta.get("capture_id")
-        reading = read_capture(response.url, response.body, headers_dict(response.headers))
         if reading.kind == PARSER_FAILED:
             self.tally.add_error(response.url, f"parser failed: {reading.reason}")
             self.note(capture_id, reading.note or "")
