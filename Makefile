@@ -49,7 +49,8 @@ lint: install ## ruff and mypy
 	$(BIN)/mypy archive crawler demo tools
 
 bench: install ## Crawl, parse, attachment and no-change nightly figures, beside scrapy bench, lxml, pdftotext
-	$(BIN)/python bench/bench_crawl.py
+	$(BIN)/python bench/bench_crawl.py --reports 20000 --skip-demo
+	$(BIN)/python bench/bench_crawl.py --reports 2000
 	$(BIN)/python bench/bench_attachments.py
 	$(BIN)/python bench/bench_nightly.py
 

@@ -25,6 +25,7 @@ import http.client
 import json
 import os
 import re
+import resource
 import runpy
 import subprocess
 import sys
@@ -46,6 +47,7 @@ from archive.db import Archive
 from archive.errors import NianbaoError
 from archive.parse import parse_report
 
+WINDOW = 2000  # pages in the first and last windows of a crawl
 CONCURRENCY = 8  # the crawler's loopback concurrency (crawler.settings.LOOPBACK_CONCURRENCY)
 STATS_NUMBER = r"'{name}': ([\d.]+)"
 
@@ -59,6 +61,9 @@ class CrawlRun:
     derive: float | None  # the derive step after the crawl (run_crawl times it)
     runs_seconds: float | None  # crawl_runs: last ended - first started (1 s resolution)
     derived: str
+    first_rate: float | None = None  # pages/s over the first WINDOW captures
+    last_rate: float | None = None  # pages/s over the last WINDOW captures
+    peak_rss_mb: float | None = None  # the largest process of the crawl (workers included)
 
     @property
     def rate(self) -> float:
@@ -151,11 +156,28 @@ def crawl_runs_seconds(db: Path) -> float | None:
     return (datetime.fromisoformat(row[1]) - datetime.fromisoformat(row[0])).total_seconds()
 
 
+def window_rates(db: Path, window: int = WINDOW) -> tuple[float | None, float | None]:
+    """Pages/s over the first and the last `window` captures (by fetch time, 1 s
+    resolution): does the crawl slow down as the archive grows?"""
+    with Archive(db) as archive:
+        times = [datetime.fromisoformat(t) for (t,) in archive.db.execute(
+            "SELECT fetched_at FROM captures ORDER BY id")]
+    if len(times) < 2 * window:
+        return None, None
+
+    def rate(chunk: list[datetime]) -> float | None:
+        seconds = (chunk[-1] - chunk[0]).total_seconds()
+        return (len(chunk) - 1) / seconds if seconds > 0 else None
+
+    return rate(times[:window]), rate(times[-window:])
+
+
 def crawl(db: Path, crawl_args: list[str]) -> CrawlRun:
     """Run the real crawler in a subprocess and collect its own and the wall-clock timing."""
     started = time.perf_counter()
-    proc = run_child("crawl", "--db", str(db), "--json", *crawl_args)
+    proc = run_child("crawl", "--db", str(db), "--json", *crawl_args, timeout=7200)
     wall = time.perf_counter() - started
+    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     summary = last_json(proc.stdout)
     if proc.returncode != 0 or not summary:
         raise SystemExit(f"crawl failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
@@ -164,7 +186,9 @@ def crawl(db: Path, crawl_args: list[str]) -> CrawlRun:
                     seconds=summary["seconds"], wall=wall,
                     derive=summary.get("derive_seconds"),
                     runs_seconds=crawl_runs_seconds(db),
-                    derived=derived.group(0) if derived else "")
+                    derived=derived.group(0) if derived else "",
+                    first_rate=(rates := window_rates(db))[0], last_rate=rates[1],
+                    peak_rss_mb=peak_kib / 1024)
 
 
 def crawl_scale(db: Path, portal: Any) -> CrawlRun:
@@ -184,7 +208,7 @@ def crawl_demo(db: Path) -> CrawlRun:
 def plain_spider(url: str) -> tuple[int, float, float]:
     """(pages, seconds by Scrapy's stats, wall seconds) of the plain CrawlSpider."""
     started = time.perf_counter()
-    proc = run_child("plain", url, str(CONCURRENCY))
+    proc = run_child("plain", url, str(CONCURRENCY), timeout=7200)
     wall = time.perf_counter() - started
     stats = last_json(proc.stdout)
     if not stats.get("pages"):
@@ -336,11 +360,14 @@ def run(args: argparse.Namespace) -> None:
         ("crawl pages/s, scale portal", scale.rate, bench_rate, "`scrapy bench`"),
         ("crawl pages/s, demo portals", demo.rate if demo else None, bench_rate,
          "`scrapy bench`"),
+        (f"  last {WINDOW} pages vs first {WINDOW}", scale.last_rate, scale.first_rate,
+         "the same crawl's first pages (flat: >= 0.90)"),
         ("parse reports/s (parse_report vs lxml)", 1000 / costs["parse_report"],
          1000 / costs["lxml"], "lxml fromstring + text_content"),
     ]
     print_table(rows)
     print(describe_crawl("scale crawl", scale))
+    print(f"scale crawl peak RSS: {fmt(scale.peak_rss_mb)} MB (largest process; target < 1024)")
     print(f"plain spider: {plain_pages} pages in {plain_s:.1f} s (Scrapy stats), "
           f"{plain_wall:.1f} s wall; concurrency {CONCURRENCY} for both crawlers")
     if demo:
