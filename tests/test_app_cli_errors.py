@@ -83,6 +83,12 @@ def test_an_empty_db_option_is_one_line(command: list[str]) -> None:
     assert "--db is empty" in one_line_error(run(*command, "--db", ""))
 
 
+@pytest.mark.parametrize("command", [["build"], ["crawl", "--url", "http://127.0.0.1:1/"],
+                                     ["nightly", "--sites", "sites.yml"]], ids=lambda c: c[0])
+def test_writing_commands_refuse_an_empty_db_option_in_one_line(command: list[str]) -> None:
+    assert "--db is empty" in one_line_error(run(*command, "--db", ""))
+
+
 @pytest.mark.parametrize("command", READING, ids=lambda c: c[0])
 def test_a_missing_archive_is_one_line(tmp_path: Path, command: list[str]) -> None:
     assert "no archive at" in one_line_error(run(*command, "--db", str(tmp_path / "no.db")))

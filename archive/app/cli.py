@@ -28,8 +28,15 @@ F = TypeVar("F", bound=Callable[..., Any])
 def db_option(func: F) -> F:
     return click.option(
         "--db", "db_path", default=DEFAULT_DB, show_default=True,
-        type=click.Path(dir_okay=False), help="SQLite archive file.",
+        type=click.Path(dir_okay=False), help="SQLite archive file.", callback=not_empty,
     )(func)
+
+
+def not_empty(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """`--db ''` is a mistake for every command, reading or writing."""
+    if not value or not value.strip():
+        raise click.ClickException("--db is empty: give the archive file, e.g. " + DEFAULT_DB)
+    return value
 
 
 def friendly_errors(func: F) -> F:
