@@ -2,7 +2,8 @@
 
 A better parser makes a better archive out of what was already fetched: `nianbao build`
 drops every derived row and reads every successful capture again through
-`archive.ingest.ingest` (the crawl's own path), oldest first, so `first_seen`/`last_seen`
+`archive.ingest.ingest` (the crawl's own path; the parsing in worker processes,
+`archive.pool`), oldest first, so `first_seen`/`last_seen`
 come from the capture times; then it derives. It runs in one transaction: readers see
 the old archive until the new one is complete. A page the parser fails on is noted on its
 capture and counted; it never rolls the rebuild back.
@@ -16,7 +17,18 @@ from datetime import date
 
 from archive.db import Archive
 from archive.derive import DeriveSummary, derive_all
-from archive.ingest import CANNOT_DECODE, NOT_A_REPORT, PARSER_FAILED, Reading, ingest
+from archive.ingest import (
+    CANNOT_DECODE,
+    NOT_A_REPORT,
+    PARSER_FAILED,
+    Reading,
+    ingest,
+    read_in_order,
+    reading_pool,
+)
+
+
+POOL_MIN_CAPTURES = 1000  # below this, starting parser processes costs more than it saves
 
 
 @dataclass
@@ -40,20 +52,31 @@ class BuildSummary:
 
 
 def build_archive(archive: Archive, progress: Callable[[BuildSummary], None] | None = None,
-                  every: int = 200, today: date | None = None) -> BuildSummary:
-    """Re-parse every stored capture into reports/sections, replacing what was there."""
+                  every: int = 200, today: date | None = None,
+                  workers: int | None = None) -> BuildSummary:
+    """Re-parse every stored capture into reports/sections, replacing what was there.
+
+    `workers`: parser processes (0: parse in this process; None: a pool sized to the
+    cores when the archive is large enough to pay for starting it)."""
     summary = BuildSummary()
-    with archive.transaction():
-        archive.clear_reports()
-        for stored in archive.iter_bodies():
-            summary.captures += 1
-            done = ingest(archive, stored)
-            if done is not None:
-                count(summary, stored.url, *done)
-            if progress and summary.captures % every == 0:
-                progress(summary)
-        summary.derived = derive_all(archive, today=today)
-        summary.reports = archive.db["reports"].count
+    if workers is None and archive.db["captures"].count < POOL_MIN_CAPTURES:
+        workers = 0
+    pool = reading_pool(workers)
+    try:
+        with archive.transaction():
+            archive.clear_reports()
+            for stored, reading in read_in_order(archive.iter_bodies(), pool):
+                summary.captures += 1
+                done = ingest(archive, stored, reading)
+                if done is not None:
+                    count(summary, stored.url, *done)
+                if progress and summary.captures % every == 0:
+                    progress(summary)
+            summary.derived = derive_all(archive, today=today)
+            summary.reports = archive.db["reports"].count
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
     return summary
 
 

@@ -11,7 +11,8 @@ on every stored capture. Both get the same reports and the same notes.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import Executor
 from dataclasses import dataclass
 
 from archive.db import Archive
@@ -19,6 +20,7 @@ from archive.db.captures import StoredBody
 from archive.errors import DecodeError, NotAReportError
 from archive.parse import parse_report
 from archive.parse.charset import looks_like_html
+from archive.pool import worker_pool
 from archive.records import Report
 
 log = logging.getLogger(__name__)
@@ -62,15 +64,57 @@ def save_reading(archive: Archive, report: Report, *, capture_id: int | None,
                                seen_at=archive.capture_time(capture_id))
 
 
-def ingest(archive: Archive, stored: StoredBody) -> tuple[Reading, str | None] | None:
-    """Read one stored capture and save its report; (reading, outcome), or None when the
-    capture holds no HTML page. A parser failure becomes a note on the capture."""
-    if not stored.body or not looks_like_html(stored.body, stored.headers):
+def is_page(stored: StoredBody) -> bool:
+    """Does the capture hold an HTML page (the parser's input)?"""
+    return bool(stored.body) and looks_like_html(stored.body or b"", stored.headers)
+
+
+def ingest(archive: Archive, stored: StoredBody,
+           reading: Reading | None = None) -> tuple[Reading, str | None] | None:
+    """Read one stored capture (unless `reading` says what it holds) and save its report;
+    (reading, outcome), or None when the capture holds no HTML page. A parser failure
+    becomes a note on the capture."""
+    if not is_page(stored):
         return None
-    reading = read_capture(stored.url, stored.body, stored.headers)
+    reading = reading or read_capture(stored.url, stored.body or b"", stored.headers)
     if reading.kind == PARSER_FAILED and reading.note:
         archive.note_capture(stored.capture_id, reading.note)
     if reading.report is None:
         return reading, None
     return reading, save_reading(archive, reading.report, capture_id=stored.capture_id,
                                  site_id=stored.site_id)
+
+
+def _read_stored(stored: StoredBody) -> Reading | None:
+    return read_capture(stored.url, stored.body or b"", stored.headers) if is_page(stored) else None
+
+
+def _warm_up() -> None:
+    read_capture("http://127.0.0.1/", b"<html><body>x</body></html>", {})
+
+
+def read_in_order(captures: Iterable[StoredBody], pool: Executor | None,
+                  window: int = 128) -> Iterator[tuple[StoredBody, Reading | None]]:
+    """Each capture with what the parser made of it, in order; the parsing done by the
+    pool's workers `window` captures at a time (memory stays bounded), or in line."""
+    batch: list[StoredBody] = []
+    for stored in captures:
+        batch.append(stored)
+        if len(batch) >= window:
+            yield from _read_batch(batch, pool)
+            batch = []
+    yield from _read_batch(batch, pool)
+
+
+def _read_batch(batch: list[StoredBody],
+                pool: Executor | None) -> Iterator[tuple[StoredBody, Reading | None]]:
+    if pool is None:
+        readings: Iterable[Reading | None] = map(_read_stored, batch)
+    else:
+        readings = pool.map(_read_stored, batch, chunksize=8)
+    yield from zip(batch, readings, strict=True)
+
+
+def reading_pool(workers: int | None = None) -> Executor | None:
+    """Worker processes for `read_in_order` (archive.pool), warmed up; None for 0."""
+    return worker_pool(workers, warm_up=_warm_up)

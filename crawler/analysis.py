@@ -2,25 +2,24 @@
 
 `analyse` is pure (URL, bytes, text in; a `PageScan` and an `archive.ingest.Reading` out):
 the link scan (`crawler/scan.py`) and the report parser (`archive.ingest.read_capture`)
-are most of what the crawl spends per page. `Analyser` runs it in worker processes, one
-pool per crawl process sized to the cores, so the reactor thread only schedules, fetches
-and stores; with no workers (or when the pool breaks) it runs in line.
+are most of what the crawl spends per page. `Analyser` runs it in worker processes
+(`archive.pool`), one pool per crawl process sized to the cores, so the reactor thread
+only schedules, fetches and stores; with no workers (or when the pool breaks) it runs in
+line.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import signal
 from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from multiprocessing import get_context
 
 from archive.ingest import Reading, read_capture
 from archive.parse.titles import classify_title
+from archive.pool import worker_pool
 from crawler import discovery
 from crawler.scan import PageScan, scan_page
 
@@ -28,9 +27,6 @@ log = logging.getLogger(__name__)
 
 REPORT = "report"
 DECOY = "decoy"
-WORKERS_ENV = "NIANBAO_PARSE_WORKERS"  # 0: parse in the crawl process itself
-MAX_WORKERS = 4
-PR_SET_PDEATHSIG = 1  # prctl(2)
 
 
 def classify_label(label: str) -> str | None:
@@ -65,32 +61,8 @@ def analyse(url: str, body: bytes, headers: Mapping[str, str], text: str, this_y
     return Analysis(scan, reading)
 
 
-def default_workers() -> int:
-    """Worker processes: NIANBAO_PARSE_WORKERS, else one per core (at most MAX_WORKERS)."""
-    configured = os.environ.get(WORKERS_ENV, "").strip()
-    if configured.isdigit():
-        return int(configured)
-    return max(1, min(MAX_WORKERS, os.cpu_count() or 1))
-
-
-def _die_with_parent(parent: int) -> None:
-    """A worker must not outlive a killed crawl (it would hold its pipes and memory): ask
-    Linux to SIGKILL it when the crawl process dies."""
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):  # not Linux: the pool's own shutdown still applies
-        return
-    if os.getppid() != parent:  # the crawl died before we asked
-        os._exit(1)
-
-
-def _start_worker(parent: int) -> None:
-    """Tie the worker to the crawl process, then compile the parser's patterns once,
-    before the first page arrives."""
-    _die_with_parent(parent)
+def warm_up() -> None:
+    """Compile the parser's patterns once per worker, before the first page arrives."""
     analyse("http://127.0.0.1/", b"<html><title>x</title><body>x</body></html>",
             {"Content-Type": "text/html"}, "<html><title>x</title><body>x</body></html>",
             2000, True)
@@ -101,12 +73,7 @@ class Analyser:
     forked), awaited from the spider's callbacks."""
 
     def __init__(self, workers: int | None = None):
-        workers = default_workers() if workers is None else workers
-        self.pool: ProcessPoolExecutor | None = None
-        if workers > 0:
-            self.pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn"),
-                                            initializer=_start_worker,
-                                            initargs=(os.getpid(),))
+        self.pool: ProcessPoolExecutor | None = worker_pool(workers, warm_up)
 
     async def analyse(self, url: str, body: bytes, headers: Mapping[str, str], text: str,
                       this_year: int, candidate: bool) -> Analysis:

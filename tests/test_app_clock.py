@@ -48,3 +48,4 @@ def test_revisits_stamp_url_state_with_the_run_clock(tmp_path: Path) -> None:
             k for (k,) in archive.db.execute("SELECT url_key FROM url_state"))))
     assert row["last_checked"].startswith("2030-01-02T03:04")
     assert row["next_visit"].startswith("2030-01-02T23:04")  # MIN_REVISIT: 20 h later
+

@@ -22,7 +22,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("archive", "crawler")
 LAYERS = [
-    ("archive.records", "archive.errors", "archive.clock", "archive"),
+    ("archive.records", "archive.errors", "archive.clock", "archive.pool", "archive"),
     ("archive.parse", "archive.extract", "archive.search", "archive.figures"),
     ("archive.db",),
     ("archive.ingest",),
