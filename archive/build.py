@@ -27,7 +27,6 @@ from archive.ingest import (
     reading_pool,
 )
 
-
 POOL_MIN_CAPTURES = 1000  # below this, starting parser processes costs more than it saves
 
 

@@ -19,6 +19,7 @@ from typing import Any
 import sqlite_utils
 
 from archive.clock import now_iso
+from archive.db import rows
 from archive.db.keys import url_key
 from archive.db.schema import WIRE_COLUMNS
 from archive.parse.charset import header_value
@@ -68,10 +69,7 @@ def add_capture(db: sqlite_utils.Database, url: str, *, status: int | None,
     if body is not None:
         row["sha256"] = put_blob(db, body)
         row["size"] = len(body)
-    table = db.table("captures").insert(row)
-    if table.last_pk is None:
-        raise RuntimeError("no primary key after inserting into captures")
-    return int(table.last_pk)
+    return rows.insert(db, "captures", row)
 
 
 def put_blob(db: sqlite_utils.Database, body: bytes) -> str:
@@ -82,7 +80,7 @@ def put_blob(db: sqlite_utils.Database, body: bytes) -> str:
 
 
 def note_capture(db: sqlite_utils.Database, capture_id: int, note: str) -> None:
-    db.table("captures").update(capture_id, {"note": note})
+    rows.update(db, "captures", "id", capture_id, {"note": note})
 
 
 def capture_time(db: sqlite_utils.Database, capture_id: int | None) -> str | None:

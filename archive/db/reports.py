@@ -15,7 +15,7 @@ from typing import Any
 
 import sqlite_utils
 
-from archive.db import versions
+from archive.db import rows, versions
 from archive.db.keys import report_id, url_key
 from archive.records import Report, Section
 
@@ -59,31 +59,32 @@ def save_report(db: sqlite_utils.Database, report: Report, row: dict[str, Any], 
     touch_url(db, rid, report.url, capture_id, seen_at)
     if existing is None:
         row.update(capture_id=capture_id, first_seen=seen_at, last_seen=seen_at)
-        db.table("reports").insert(row)
+        rows.insert(db, "reports", row)
         write_sections(db, rid, report)
         versions.record_text(db, rid, report.text, url=report.url, capture_id=capture_id,
                              seen_at=seen_at)
         return "new"
     last_seen = max(existing["last_seen"] or seen_at, seen_at)
     if existing["url"] != row["url"] and not preferred(existing, row):
-        db.table("reports").update(rid, {"last_seen": last_seen})
+        rows.update(db, "reports", "id", rid, {"last_seen": last_seen})
         return "unchanged"
     versions.record_text(db, rid, report.text, url=report.url, capture_id=capture_id,
                          seen_at=seen_at)
     changed = [f for f in CONTENT_FIELDS if existing.get(f) != row.get(f)]
     if not changed:
-        db.table("reports").update(rid, {"last_seen": last_seen})
+        rows.update(db, "reports", "id", rid, {"last_seen": last_seen})
         return "unchanged"
     row.update(capture_id=capture_id, last_seen=last_seen)
-    db.table("reports").update(rid, row)
+    rows.update(db, "reports", "id", rid, row)
     write_sections(db, rid, report)
     # Switching to an identical copy under another URL is not an edit.
     return "unchanged" if changed == ["url"] else "updated"
 
 
 def get_report(db: sqlite_utils.Database, rid: str) -> dict[str, Any] | None:
-    rows = list(db.table("reports").rows_where("id = ?", [rid]))
-    return rows[0] if rows else None
+    cursor = db.execute("SELECT * FROM reports WHERE id = ?", [rid])
+    row = cursor.fetchone()
+    return dict(zip([d[0] for d in cursor.description], row, strict=True)) if row else None
 
 
 def report_url(db: sqlite_utils.Database, rid: str) -> str | None:
@@ -104,10 +105,9 @@ def touch_url(db: sqlite_utils.Database, rid: str, url: str, capture_id: int | N
 
 def write_sections(db: sqlite_utils.Database, rid: str, report: Report) -> None:
     db.execute("DELETE FROM sections WHERE report_id = ?", [rid])
-    rows = [{"report_id": rid, "ordinal": i, "level": s.level, "heading": s.heading,
-             "text": s.text} for i, s in enumerate(report.sections, start=1)]
-    if rows:
-        db.table("sections").insert_all(rows)
+    rows.insert_many(db, "sections", [
+        {"report_id": rid, "ordinal": i, "level": s.level, "heading": s.heading, "text": s.text}
+        for i, s in enumerate(report.sections, start=1)])
 
 
 def sections_of(db: sqlite_utils.Database, rid: str) -> list[Section]:

@@ -18,6 +18,7 @@ from typing import Any
 import sqlite_utils
 
 from archive.clock import format_time, parse_time
+from archive.db import rows
 from archive.parse.charset import header_value
 
 Schedule = Callable[[datetime, datetime, bool], datetime]
@@ -114,7 +115,7 @@ def record_check(db: sqlite_utils.Database, key: str, url: str, *, site_id: str 
         keep_unlisted = state is not None and state.gone_reason == UNLISTED
         row["gone_at"] = state.gone_at if keep_unlisted else None  # type: ignore[union-attr]
         row["gone_reason"] = UNLISTED if keep_unlisted else None
-    db.table("url_state").upsert(row, pk="url_key")
+    rows.upsert(db, "url_state", "url_key", row)
     return outcome
 
 
