@@ -7,7 +7,7 @@ DEMO_PORT ?= 8100
 PORT ?= 8001
 
 .DEFAULT_GOAL := help
-.PHONY: help install run demo-portal crawl-demo build serve test test-slow lint bench bench-search clean
+.PHONY: help install run demo-portal crawl-demo build serve test test-slow lint bench bench-build bench-search clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -53,6 +53,9 @@ bench: install ## Crawl, parse, attachment and no-change nightly figures, beside
 	$(BIN)/python bench/bench_crawl.py --reports 2000
 	$(BIN)/python bench/bench_attachments.py
 	$(BIN)/python bench/bench_nightly.py
+
+bench-build: install ## nianbao build and a no-change derive on 20,000 generated report pages, extrapolated to 100,000
+	$(BIN)/python bench/bench_build.py --reports 20000
 
 bench-search: install ## Chinese search on a 100,000-report synthetic archive (takes a while)
 	$(BIN)/python bench/bench_search.py
