@@ -191,9 +191,18 @@ def register_hardening() -> None:
     """
     from datasette.plugins import pm
 
-    from archive.web import bounds, chinese, databases_page, headers, links, permissions
+    from archive.web import (
+        archived_copy,
+        bounds,
+        chinese,
+        databases_page,
+        headers,
+        links,
+        permissions,
+    )
 
-    for module in (bounds, databases_page, headers, links, permissions, chinese):
+    for module in (bounds, databases_page, headers, links, permissions, chinese,
+                   archived_copy):
         name = "nianbao_" + module.__name__.rsplit(".", 1)[-1]
         if pm.get_plugin(name) is None and not pm.is_registered(module):
             pm.register(module, name=name)
