@@ -195,6 +195,7 @@ def register_hardening() -> None:
         archived_copy,
         bounds,
         chinese,
+        coverage_page,
         databases_page,
         headers,
         links,
@@ -202,7 +203,7 @@ def register_hardening() -> None:
     )
 
     for module in (bounds, databases_page, headers, links, permissions, chinese,
-                   archived_copy):
+                   archived_copy, coverage_page):
         name = "nianbao_" + module.__name__.rsplit(".", 1)[-1]
         if pm.get_plugin(name) is None and not pm.is_registered(module):
             pm.register(module, name=name)
