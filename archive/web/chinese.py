@@ -37,6 +37,13 @@ CHECK_LABELS = {
     "title_year": "标题年份",
     "regulations_at_township": "乡镇规章",
 }
+COLUMN_LABELS = {  # facet names (column names stay: they are SQL and CSV headers)
+    "town": "单位", "report_year": "报告年度", "format": "格式", "tampered": "被篡改",
+    "division_county": "县区", "template": "统计表版本", "table": "表", "source": "来源",
+    "row_key": "行", "check": "核查项目", "status": "状态", "year": "年度", "site_id": "网站",
+    "level": "层级", "content_type": "内容类型", "kind": "类型", "province": "省份",
+    "county": "县区",
+}
 FORMAT_LABELS = {"pre2019": "2019年前（叙述式）pre-2019", "post2019": "2019年后（统计表）post-2019"}
 
 
@@ -47,6 +54,7 @@ def prepare_jinja2_environment(env: Any) -> None:
     env.filters["zh_status"] = zh_status
     env.filters["zh_check"] = zh_check
     env.filters["zh_format"] = zh_format
+    env.filters["zh_column"] = zh_column
 
 
 @hookimpl
@@ -91,3 +99,9 @@ def zh_check(value: Any) -> str:
 
 def zh_format(value: Any) -> str:
     return FORMAT_LABELS.get(str(value), "—" if not value else str(value))
+
+
+def zh_column(value: Any) -> str:
+    """A facet's name: `单位 town`; the column name stays, after the Chinese."""
+    label = COLUMN_LABELS.get(str(value))
+    return f"{label} {value}" if label else str(value)
