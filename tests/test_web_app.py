@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -52,7 +53,7 @@ async def test_row_page_reads_like_the_report(datasette: Datasette) -> None:
     assert "<h1>抚松镇2019年政府信息公开工作年度报告</h1>" in html
     assert '<h2 class="l1">一、总体情况</h2>' in html
     assert '<h3 class="l2">(一)主动公开</h3>' in html
-    assert "2020-01-15" in html
+    assert "2020年1月15日" in html  # dates read the Chinese way; the data stays ISO
     # archived text is untrusted: markup in it is escaped, never rendered
     assert "<b>扶贫</b>" not in html and "&lt;b&gt;扶贫&lt;/b&gt;" in html
 
@@ -68,3 +69,29 @@ async def test_every_table_and_column_is_described(datasette: Datasette, db_path
             described = set(tables[name].get("columns", {}))
             missing = set(archive.db[name].columns_dict) - described
             assert not missing, f"{name}: columns without description: {sorted(missing)}"
+
+
+async def test_table_page_opens_on_the_rows_with_the_help_folded(datasette: Datasette) -> None:
+    html = (await datasette.client.get("/nianbao/reports")).text
+    assert "<h1>年度报告 reports</h1>" in html
+    help_at = html.index('<details class="table-help">')
+    assert html.index("<dt>report_year</dt>") > help_at  # column help inside the <details>
+    assert html.index("</details>", help_at) < html.index('<table class="rows-and-columns">')
+    assert "共 2 行" in html and "抚松镇2019年政府信息公开工作年度报告" in html
+
+
+def test_descriptions_are_chinese_first_with_the_english_after() -> None:
+    han = re.compile(r"[\u4e00-\u9fff]")
+    metadata = yaml.safe_load(METADATA.read_text(encoding="utf-8"))
+    database = metadata["databases"]["nianbao"]
+    for name, table in database["tables"].items():
+        assert han.search(table["title"]) and name in table["title"]
+        for column, text in [("", table["description"]), *table["columns"].items()]:
+            assert " — " in text and han.search(text.split(" — ")[0]), (name, column, text[:40])
+    for name, query in database["queries"].items():
+        assert han.match(query["title"]) and han.match(query["description"]), name
+
+
+async def test_facets_are_named_in_chinese(datasette: Datasette) -> None:
+    html = (await datasette.client.get("/nianbao/reports")).text
+    assert '<strong>单位 town' in html and '<strong>报告年度 report_year' in html

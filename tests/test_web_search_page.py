@@ -33,16 +33,17 @@ async def test_page_escapes_archived_text(datasette: Datasette) -> None:
     page = response.text
     assert "<script>alert" not in page and "<b>重点</b>" not in page
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;<mark>扶贫攻坚</mark>" in page
-    assert '<a href="/nianbao/reports/h-script">report</a>' in page
+    assert '<a href="/nianbao/reports/h-script">年报 report</a>' in page
     assert 'href="http://127.0.0.1:9/h-script.html"' in page
     assert 'href="/nianbao/captures/7"' in page
 
 
 async def test_page_shows_facets_sections_and_pages(datasette: Datasette) -> None:
     page = (await datasette.client.get("/-/search", params={"q": "扶贫"})).text
-    for label in ("Province", "County", "Town", "Report year", "Format"):
+    for label in ("省份 Province", "县区 County", "单位 Town", "年度 Year", "格式 Format"):
         assert f"<h3>{label}" in page
-    assert "next →" in page and "<mark>扶贫</mark>" in page
+    assert "下一页 next →" in page and "<mark>扶贫</mark>" in page
+    assert "每个词都必须出现" in page and "逐字精确匹配" in page  # the help, in Chinese
     data = (await datasette.client.get("/-/search.json", params={"q": "扶贫", "page": "2"})).json()
     assert data["ok"] and data["offset"] == 20 and data["facets"]["province"]
     assert all(row["report_url"].startswith("/nianbao/reports/") for row in data["rows"])

@@ -17,6 +17,7 @@ from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from datasette.app import Datasette
@@ -245,7 +246,8 @@ def every_page(archive_file: Path) -> list[str]:
             f"/nianbao/report_versions/{rid},1", "/-/search?q=%E5%85%AC%E5%BC%80",
             "/-/search.json?q=%E5%85%AC%E5%BC%80", "/-/requests-chart", "/nianbao/late_reports",
             "/nianbao?sql=select+1", "/-/databases.json", "/-/static/app.css",
-            "/nianbao/no_such_table", "/nianbao/blobs"]
+            "/nianbao/no_such_table", "/nianbao/blobs", f"/-/capture/{capture}/view",
+            f"/-/capture/{capture}/raw", "/-/coverage", "/-/coverage?county=x"]
 
 
 async def test_every_response_carries_the_security_headers(datasette: Datasette,
@@ -328,6 +330,7 @@ def test_pages_work_in_a_browser_under_the_policy(server: str, archive_file: Pat
 
 # 4. stored URLs in href: http(s) and paths on this site only
 
+HOSTILE_TEXT = '"><script>alert(9)</script><img src=x onerror=alert(8)>\'" onclick="alert(7)'
 HOSTILE_URLS = ["javascript:alert(1)", "  javascript:alert(2)", "java\tscript:alert(3)",
                 "JaVaScRiPt:alert(4)", "data:text/html,<script>alert(5)</script>",
                 "vbscript:msgbox(6)", "\x01javascript:alert(7)", "java\nscript:alert(8)",
@@ -392,6 +395,12 @@ def hostile_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
              "filename": f"file{i}.pdf", "kind": "pdf", "status": "ok", "main": 0}
             for i, url in enumerate(HOSTILE_URLS))
         archive.db.execute("update report_versions set url = ?", ["\x01javascript:alert(4)"])
+        archive.register_site({"id": "evil", "name": HOSTILE_TEXT, "county": HOSTILE_TEXT,
+                               "start_urls": []})
+        archive.db["coverage"].insert_all(
+            {"site_id": "evil", "town": HOSTILE_TEXT, "year": year, "report_id": rid
+             if year == 2020 else None, "status": status, "detail": HOSTILE_TEXT}
+            for year, status in ((2019, "missing"), (2020, "published")))
         archive.db.conn.commit()
     return path
 
@@ -404,15 +413,21 @@ async def test_no_stored_url_becomes_a_script_link(hostile_file: Path) -> None:
         stored = sum(archive.db[t].count for t in ("report_urls", "attachments"))
     pages = {f"/nianbao/reports/{rid}": 1 + stored,
              f"/nianbao/captures/{capture}": 2, f"/nianbao/report_versions/{rid},1": 1,
-             "/-/search?q=%E6%89%B6%E8%B4%AB": 1}
+             "/-/search?q=%E6%89%B6%E8%B4%AB": 1, f"/-/capture/{capture}/view": 1,
+             "/-/coverage?county=" + quote(HOSTILE_TEXT): 0, "/-/coverage": 0}
     for path, hostile in pages.items():
         response = await ds.client.get(path)
         assert response.status_code == 200, path
         hrefs = Hrefs(response.text).hrefs
         assert all(browser_scheme(h) in (None, "http", "https") for h in hrefs), (path, hrefs)
         assert hrefs.count("#") >= hostile, (path, hrefs)
+        assert "<script>alert(9)" not in response.text and "<img src=x" not in response.text
+        assert 'onclick="alert(7)' not in response.text, path
     report_page = (await ds.client.get(f"/nianbao/reports/{rid}")).text
     assert "javascript:alert(3)" in report_page  # still shown, as text
+    grid = (await ds.client.get("/-/coverage?county=" + quote(HOSTILE_TEXT))).text
+    assert "&lt;script&gt;alert(9)&lt;/script&gt;" in grid  # the town, escaped
+    assert grid.count('class="cov-') >= 2
 
 
 # 5. the search page's ✕ removes its filter

@@ -57,7 +57,7 @@ def register_routes() -> list[tuple[str, Any]]:
 
 @hookimpl
 def menu_links(datasette: Any) -> list[dict[str, str]]:
-    return [{"href": datasette.urls.path("/-/requests-chart"), "label": "Requests per year"}]
+    return [{"href": datasette.urls.path("/-/requests-chart"), "label": "逐年申请数量图 Requests per year"}]
 
 
 async def requests_chart(datasette: Any, request: Any) -> Response:

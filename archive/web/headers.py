@@ -60,8 +60,28 @@ SECURITY_HEADERS = {
     "x-frame-options": "DENY",
     "referrer-policy": "no-referrer",
 }
-_ENCODED = [(name.encode("latin-1"), value.encode("latin-1"))
-            for name, value in SECURITY_HEADERS.items()]
+# An archived page (archived_copy.py, `/-/capture/<id>/page`) is shown as it was captured,
+# inside our own `<iframe sandbox>`: it may be framed by this site only, and nothing in it
+# may run or fetch. `sandbox` (no allow-scripts) holds even when the URL is opened directly;
+# images only as data: URLs, inline styles only; no form, no base, no plugin.
+ARCHIVED_PAGE = re.compile(r"^/-/capture/\d+/page$")
+ARCHIVED_PAGE_POLICY = (
+    "default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-ancestors 'self'; "
+    "base-uri 'none'; form-action 'none'; sandbox"
+)
+ARCHIVED_PAGE_HEADERS = {
+    **SECURITY_HEADERS,
+    "content-security-policy": ARCHIVED_PAGE_POLICY,
+    "x-frame-options": "SAMEORIGIN",
+}
+
+
+def encoded(headers: dict[str, str]) -> list[tuple[bytes, bytes]]:
+    return [(name.encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()]
+
+
+_ENCODED = encoded(SECURITY_HEADERS)
+_ARCHIVED_ENCODED = encoded(ARCHIVED_PAGE_HEADERS)
 
 
 @hookimpl
@@ -77,11 +97,13 @@ def with_security_headers(app: Any) -> Any:
             await app(scope, receive, send)
             return
 
+        ours = _ARCHIVED_ENCODED if ARCHIVED_PAGE.match(scope.get("path") or "") else _ENCODED
+
         async def send_with_headers(message: dict[str, Any]) -> None:
             if message.get("type") == "http.response.start":
                 kept = [(k, v) for k, v in message.get("headers") or []
                         if k.lower().decode("latin-1") not in SECURITY_HEADERS]
-                message = {**message, "headers": kept + _ENCODED}
+                message = {**message, "headers": kept + ours}
             await send(message)
 
         await app(scope, receive, send_with_headers)

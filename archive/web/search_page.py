@@ -29,8 +29,9 @@ from archive.web.bounds import unbounded
 PAGE_SIZE = 20
 TEMPLATE = "search.html"
 TEMPLATE_FILE = Path(__file__).resolve().parent / "templates" / TEMPLATE
-FACET_LABELS = {"province": "Province", "county": "County", "town": "Town",
-                "report_year": "Report year", "format": "Format"}
+FACET_LABELS = {"province": "省份 Province", "county": "县区 County", "town": "单位 Town",
+                "report_year": "年度 Year", "format": "格式 Format"}
+SORT_LABELS = {"newest": "最新 newest", "relevance": "相关度 relevance", "oldest": "最早 oldest"}
 
 
 @hookimpl
@@ -149,7 +150,7 @@ async def search_page(datasette: Any, request: Any) -> Response:
     as_json = request.url_vars.get("format") == ".json"
     params = read_params(request)
     context: dict[str, Any] = {"params": params, "q": params["q"], "error": None,
-                               "results": None, "sorts": SORTS,
+                               "results": None, "sorts": SORTS, "sort_labels": SORT_LABELS,
                                "sort_links": {s: link(params, sort=s) for s in SORTS}}
     status = 200
     try:
@@ -191,9 +192,19 @@ def register_hardening() -> None:
     """
     from datasette.plugins import pm
 
-    from archive.web import bounds, databases_page, headers, links, permissions
+    from archive.web import (
+        archived_copy,
+        bounds,
+        chinese,
+        coverage_page,
+        databases_page,
+        headers,
+        links,
+        permissions,
+    )
 
-    for module in (bounds, databases_page, headers, links, permissions):
+    for module in (bounds, databases_page, headers, links, permissions, chinese,
+                   archived_copy, coverage_page):
         name = "nianbao_" + module.__name__.rsplit(".", 1)[-1]
         if pm.get_plugin(name) is None and not pm.is_registered(module):
             pm.register(module, name=name)
