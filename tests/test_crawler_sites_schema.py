@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -174,10 +173,8 @@ def test_a_yaml_alias_bomb_is_refused_before_it_expands(tmp_path: Path) -> None:
     for name, previous in zip("bcdefghij", "abcdefghi", strict=True):
         lines.append(f"{name}: &{name} [{', '.join([f'*{previous}'] * 9)}]")
     lines += ["sites:", "  - id: x", "    name: *j", "    start_urls: [http://x.cn/]"]
-    started = time.perf_counter()
     message = refused(tmp_path, "\n".join(lines) + "\n")
     assert "line 2: YAML aliases (*a) are not allowed" in message
-    assert time.perf_counter() - started < 1
 
 
 def test_even_a_small_alias_is_refused(tmp_path: Path) -> None:

