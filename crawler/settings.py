@@ -41,7 +41,10 @@ BASE_SETTINGS: dict[str, Any] = {
         "crawler.middlewares.CaptureMiddleware": 585,
         "crawler.wire.WireMiddleware": 595,  # bytes as received, before decompression (590)
         "crawler.middlewares.RedirectCaptureMiddleware": 650,
+        "crawler.guard.AddressGuardMiddleware": 700,  # next to the download: SSRF guard
     },
+    # Checks every resolved address (crawler/guard.py); read from the process's settings.
+    "TWISTED_DNS_RESOLVER": "crawler.guard.GuardedResolver",
     "ITEM_PIPELINES": {"crawler.pipelines.ArchivePipeline": 300},
 }
 
