@@ -4,8 +4,8 @@
 `captures` and puts the capture id in `request.meta["capture_id"]`, so the spider and the
 pipeline can point reports and notes at the exact bytes they came from.
 
-It sits at 585, after HttpCompressionMiddleware (590): the body stored is the one Scrapy
-hands the spider, already decompressed, and headers have lost Content-Encoding. The bytes
+It sits at 585, after HttpCompressionMiddleware (590, as `DecodingMiddleware`): the body
+stored is the one Scrapy hands the spider, already decompressed, and headers have lost Content-Encoding. The bytes
 as received are kept by `crawler.wire.WireMiddleware` (595) and written to WARC with the
 capture (`captures.raw_sha256`, `captures.warc_*`). Redirects never reach 585
 (RedirectMiddleware at 600 turns them into new requests), so `RedirectCaptureMiddleware`
@@ -30,6 +30,7 @@ from urllib.parse import urljoin, urlsplit
 
 from scrapy import Request
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
 from scrapy.exceptions import (
     CannotResolveHostError,
     DownloadCancelledError,
@@ -59,6 +60,29 @@ HTML_TYPES = ("text/html", "application/xhtml")
 REFUSALS = ("Forbidden by robots.txt", "off the portal")
 SIZE_CAP = re.compile(r"(\d+) bytes which is larger than download max size \((\d+)\)")
 DECOMPRESSION_CAP = re.compile(r"\((\d+) B compressed.*exceeded DOWNLOAD_MAXSIZE \((\d+) B\)")
+
+
+class UndecodableBody(IgnoreRequest):
+    """A body that does not decode as its Content-Encoding says (gzip that is not gzip)."""
+
+
+class DecodingMiddleware(HttpCompressionMiddleware):
+    """Scrapy's HttpCompressionMiddleware (590), with a body that fails to decode turned
+    into `UndecodableBody`: the spider's errback then records it as a capture with the
+    status and headers as received, where Scrapy's own error (BadGzipFile, zlib.error, ...)
+    would only have been counted, leaving no capture of a request the portal answered."""
+
+    def process_response(self, request: Request, response: Response,  # type: ignore[override]
+                         spider: Any = None) -> Request | Response:
+        try:
+            return super().process_response(request, response)
+        except IgnoreRequest:
+            raise
+        except Exception as error:
+            declared = b", ".join(response.headers.getlist("Content-Encoding")).decode(
+                "latin-1")
+            raise UndecodableBody(f"does not decode as its Content-Encoding {declared}: "
+                                  f"{type(error).__name__}: {error}"[:300]) from error
 
 
 class TrapStop(IgnoreRequest):
