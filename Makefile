@@ -41,7 +41,7 @@ serve: install ## Serve an existing archive with Datasette
 test: install ## Run the test suite (what CI runs)
 	$(BIN)/python -m pytest -q
 
-test-faults: install ## The fault suite alone: one crawl of 71 hostile cases (also in make test)
+test-faults: install ## The fault suite alone: one crawl of 72 hostile cases (also in make test)
 	$(BIN)/python -m pytest -q tests/test_e2e_crawl_faults.py tests/test_e2e_crawl_guard.py
 
 test-slow: install ## Run the slow and scale tests too
