@@ -7,7 +7,7 @@ DEMO_PORT ?= 8100
 PORT ?= 8001
 
 .DEFAULT_GOAL := help
-.PHONY: help install run demo-portal crawl-demo build serve test test-slow lint bench bench-build bench-search clean
+.PHONY: help install run demo-portal crawl-demo build serve test test-faults test-slow lint bench bench-build bench-search clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -40,6 +40,9 @@ serve: install ## Serve an existing archive with Datasette
 
 test: install ## Run the test suite (what CI runs)
 	$(BIN)/python -m pytest -q
+
+test-faults: install ## The fault suite alone: one crawl of 72 hostile cases (also in make test)
+	$(BIN)/python -m pytest -q tests/test_e2e_crawl_faults.py tests/test_e2e_crawl_guard.py
 
 test-slow: install ## Run the slow and scale tests too
 	$(BIN)/python -m pytest -q -m ''

@@ -4,8 +4,8 @@
 `captures` and puts the capture id in `request.meta["capture_id"]`, so the spider and the
 pipeline can point reports and notes at the exact bytes they came from.
 
-It sits at 585, after HttpCompressionMiddleware (590): the body stored is the one Scrapy
-hands the spider, already decompressed, and headers have lost Content-Encoding. The bytes
+It sits at 585, after HttpCompressionMiddleware (590, as `DecodingMiddleware`): the body
+stored is the one Scrapy hands the spider, already decompressed, and headers have lost Content-Encoding. The bytes
 as received are kept by `crawler.wire.WireMiddleware` (595) and written to WARC with the
 capture (`captures.raw_sha256`, `captures.warc_*`). Redirects never reach 585
 (RedirectMiddleware at 600 turns them into new requests), so `RedirectCaptureMiddleware`
@@ -30,6 +30,7 @@ from urllib.parse import urljoin, urlsplit
 
 from scrapy import Request
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
 from scrapy.exceptions import (
     CannotResolveHostError,
     DownloadCancelledError,
@@ -59,6 +60,29 @@ HTML_TYPES = ("text/html", "application/xhtml")
 REFUSALS = ("Forbidden by robots.txt", "off the portal")
 SIZE_CAP = re.compile(r"(\d+) bytes which is larger than download max size \((\d+)\)")
 DECOMPRESSION_CAP = re.compile(r"\((\d+) B compressed.*exceeded DOWNLOAD_MAXSIZE \((\d+) B\)")
+
+
+class UndecodableBody(IgnoreRequest):
+    """A body that does not decode as its Content-Encoding says (gzip that is not gzip)."""
+
+
+class DecodingMiddleware(HttpCompressionMiddleware):
+    """Scrapy's HttpCompressionMiddleware (590), with a body that fails to decode turned
+    into `UndecodableBody`: the spider's errback then records it as a capture with the
+    status and headers as received, where Scrapy's own error (BadGzipFile, zlib.error, ...)
+    would only have been counted, leaving no capture of a request the portal answered."""
+
+    def process_response(self, request: Request, response: Response,  # type: ignore[override]
+                         spider: Any = None) -> Request | Response:
+        try:
+            return super().process_response(request, response)
+        except IgnoreRequest:
+            raise
+        except Exception as error:
+            declared = b", ".join(response.headers.getlist("Content-Encoding")).decode(
+                "latin-1")
+            raise UndecodableBody(f"does not decode as its Content-Encoding {declared}: "
+                                  f"{type(error).__name__}: {error}"[:300]) from error
 
 
 class TrapStop(IgnoreRequest):
@@ -255,9 +279,13 @@ class PortalHostsMiddleware:
     """Drop requests (including redirect targets) that leave the portal's host:port.
 
     Scrapy's OffsiteMiddleware compares domains and ignores ports; two portals on one
-    host but different ports are different sites here. A redirect to the same host on
-    another scheme or port, or to its `www.` twin, means the portal moved: that host is
-    admitted for the rest of the crawl.
+    host but different ports are different sites here. A redirect to the same host, or
+    to its `www.` twin, on the standard ports (80 or 443, i.e. http <-> https) means the
+    portal moved: that host is admitted for the rest of the crawl. A redirect to any other
+    port of the same host is not a move (another service on the machine: an admin panel,
+    a database's HTTP port) and is refused like any other host; a sites.yml lists such a
+    host in `allowed_hosts` when it is really the portal. A refused redirect is noted on
+    the 3xx capture that asked for it.
     """
 
     def __init__(self, crawler: Crawler):
@@ -272,12 +300,25 @@ class PortalHostsMiddleware:
         netloc = netloc_of(request.url)
         if not allowed or netloc in allowed:
             return
-        if netloc and request.meta.get("redirect_urls") and any(
-                same_portal_host(netloc, known) for known in allowed):
+        redirected = bool(request.meta.get("redirect_urls"))
+        if netloc and redirected and portal_moved(netloc, allowed):
             allowed.add(netloc)
             log.info("portal moved to %s; following it", netloc)
             return
+        if redirected:
+            self.note_refused_redirect(request, netloc)
         raise IgnoreRequest(f"off the portal: {netloc or request.url}")
+
+    def note_refused_redirect(self, request: Request, netloc: str | None) -> None:
+        archive = getattr(self.crawler.spider, "archive", None)
+        capture_id = request.meta.get("capture_id")
+        if archive is None or capture_id is None:
+            return
+        archive.note_capture(capture_id, f"redirect to {request.url} not followed: "
+                                                f"off the portal ({netloc or 'not http(s)'})")
+
+
+MOVE_PORTS = ("80", "443")
 
 
 def bare_host(netloc: str) -> str:
@@ -288,6 +329,13 @@ def bare_host(netloc: str) -> str:
 def same_portal_host(netloc: str, known: str) -> bool:
     """`www.x.gov.cn:443` and `x.gov.cn:80` are one portal; `x.gov.cn` and `y.com` are not."""
     return bare_host(netloc) == bare_host(known)
+
+
+def portal_moved(netloc: str, allowed: set[str]) -> bool:
+    """A redirect target the portal may have moved to: one of its hosts (or a `www.` twin)
+    on port 80 or 443."""
+    return netloc.rsplit(":", 1)[-1] in MOVE_PORTS and any(
+        same_portal_host(netloc, known) for known in allowed)
 
 
 class TrapMiddleware:

@@ -39,9 +39,15 @@ BASE_SETTINGS: dict[str, Any] = {
         "crawler.middlewares.TrapMiddleware": 50,
         "crawler.middlewares.PortalHostsMiddleware": 60,
         "crawler.middlewares.CaptureMiddleware": 585,
+        # Scrapy's decompression, with a body that fails to decode recorded as a capture
+        "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+        "crawler.middlewares.DecodingMiddleware": 590,
         "crawler.wire.WireMiddleware": 595,  # bytes as received, before decompression (590)
         "crawler.middlewares.RedirectCaptureMiddleware": 650,
+        "crawler.guard.AddressGuardMiddleware": 700,  # next to the download: SSRF guard
     },
+    # Checks every resolved address (crawler/guard.py); read from the process's settings.
+    "TWISTED_DNS_RESOLVER": "crawler.guard.GuardedResolver",
     "ITEM_PIPELINES": {"crawler.pipelines.ArchivePipeline": 300},
 }
 

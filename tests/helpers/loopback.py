@@ -77,11 +77,12 @@ class Loopback:
     port: int
     requests: list[Request] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    host: str = "127.0.0.1"
 
     @property
     def origin(self) -> str:
         """`http://127.0.0.1:PORT`, no slash: `portal.origin + "/a.html"`."""
-        return f"http://127.0.0.1:{self.port}"
+        return f"http://{self.host}:{self.port}"
 
     @property
     def url(self) -> str:
@@ -140,12 +141,15 @@ def _handler(routes: Mapping[str, Route], not_found: Route, portal: Loopback,
 
 
 @contextmanager
-def serve_routes(routes: Mapping[str, Route], *,
-                 not_found: Route = NOT_FOUND) -> Iterator[Loopback]:
-    """Serve `routes` on 127.0.0.1 until the block ends; yields the running `Loopback`."""
+def serve_routes(routes: Mapping[str, Route], *, not_found: Route = NOT_FOUND,
+                 host: str = "127.0.0.1") -> Iterator[Loopback]:
+    """Serve `routes` on `host` (127.0.0.1, or another loopback address such as 127.0.0.2)
+    until the block ends; yields the running `Loopback`."""
+    if not host.startswith("127."):
+        raise ValueError(f"tests serve on 127.0.0.0/8 only, not {host}")
     lock = threading.Lock()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
-    portal = Loopback(port=int(server.server_address[1]))
+    server = ThreadingHTTPServer((host, 0), BaseHTTPRequestHandler)
+    portal = Loopback(port=int(server.server_address[1]), host=host)
     server.RequestHandlerClass = _handler(dict(routes), not_found, portal, lock)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, name=f"loopback:{portal.port}",
