@@ -129,6 +129,21 @@ TABLES: dict[str, dict[str, Any]] = {
                     "seconds": float},
         "pk": "id",
     },
+    # Issue #15, written by archive.derive.personal: personal data found in report texts
+    # (never the raw value), masked copies of those texts, and which text was scanned.
+    "personal_data": {
+        "columns": {"report_id": str, "start": int, "end": int, "kind": str, "masked": str,
+                    "context": str, "value_sha256": str},
+        "pk": ("report_id", "start"),
+    },
+    "reports_masked": {
+        "columns": {"report_id": str, "text": str, "findings": int, "kinds": str},
+        "pk": "report_id",
+    },
+    "personal_scans": {
+        "columns": {"report_id": str, "text_sha256": str, "findings": int, "scanned_at": str},
+        "pk": "report_id",
+    },
 }
 
 # Optional capture columns written by the crawler (crawler/wire.py), see Archive.add_capture.
@@ -154,6 +169,7 @@ INDEXES = [
     ("checks", ["check", "status"]),
     ("coverage", ["status"]),
     ("reports", ["division_code"]),
+    ("personal_data", ["kind"]),
 ]
 
 # Declared so Datasette links rows across tables; SQLite does not enforce them here.
@@ -174,6 +190,9 @@ FOREIGN_KEYS: dict[str, list[tuple[str, str, str]]] = {
     "checks": [("report_id", "reports", "id")],
     "figure_sources": [("report_id", "reports", "id")],
     "coverage": [("site_id", "sites", "id"), ("report_id", "reports", "id")],
+    "personal_data": [("report_id", "reports", "id")],
+    "reports_masked": [("report_id", "reports", "id")],
+    "personal_scans": [("report_id", "reports", "id")],
 }
 
 
