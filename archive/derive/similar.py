@@ -79,11 +79,13 @@ def derive_similar(archive: Archive, today: date) -> dict[str, int]:
     archive.db.execute("DELETE FROM similar_reports WHERE report_a NOT IN (SELECT id FROM "
                        "reports) OR report_b NOT IN (SELECT id FROM reports)")
     bodies = {p.rid: p.body for p in places}
-    pairs = sum(index.compare(rid, bodies) for rid in changed)
+    for rid in changed:
+        index.compare(rid, bodies)
+    pairs = archive.db.execute("SELECT count(*) FROM similar_reports").fetchone()[0]
     self_copies = index.self_copies(places, set(changed))
     clusters = write_clusters(archive, bodies)
     ensure_view(archive)
-    log.info("similar: %d hashed, %d pairs found, %d self-copy rows, %d clustered, %.1f s",
+    log.info("similar: %d hashed, %d pairs, %d self-copy rows, %d clustered, %.1f s",
              len(changed), pairs, self_copies, clusters, time.monotonic() - began)
     return {"reports hashed": len(changed), "similar pairs": pairs,
             "reports in copy clusters": clusters}
@@ -157,14 +159,15 @@ class Index:
     def store(self, rid: str, raw_sha: str, free_sha: str, shingle_set: set[str]) -> None:
         values = signature(shingle_set) if len(shingle_set) >= MIN_SHINGLES else None
         self.db.execute("DELETE FROM minhash_bands WHERE report_id = ?", [rid])
-        self.db.table("minhashes").upsert({
-            "report_id": rid, "raw_sha256": raw_sha, "text_sha256": free_sha,
-            "shingles": len(shingle_set), "hashed_at": now_iso(),
-            "signature": to_blob(values) if values is not None else None}, pk="report_id")
+        self.db.execute(
+            "INSERT OR REPLACE INTO minhashes (report_id, raw_sha256, text_sha256, shingles, "
+            "signature, hashed_at) VALUES (?, ?, ?, ?, ?, ?)",
+            [rid, raw_sha, free_sha, len(shingle_set),
+             to_blob(values) if values is not None else None, now_iso()])
         if values is not None:
-            self.db.table("minhash_bands").insert_all(
-                {"report_id": rid, "band": band, "bucket": key}
-                for band, key in enumerate(band_keys(values)))
+            self.db.conn.executemany(
+                "INSERT INTO minhash_bands (report_id, band, bucket) VALUES (?, ?, ?)",
+                [(rid, band, key) for band, key in enumerate(band_keys(values))])
 
     def shingles_of(self, rid: str) -> tuple[str, set[str]]:
         if rid not in self.cache:
@@ -189,7 +192,9 @@ class Index:
             row = self.pair(rid, other, bodies)
             if row is not None:
                 rows.append(row)
-        self.db.table("similar_reports").upsert_all(rows, pk=("report_a", "report_b"))
+        self.db.conn.executemany(
+            "INSERT OR REPLACE INTO similar_reports (report_a, report_b, jaccard, same_body, "
+            "shared) VALUES (:report_a, :report_b, :jaccard, :same_body, :shared)", rows)
         return len(rows)
 
     def pair(self, rid: str, other: str, bodies: dict[str, tuple[str, str]]

@@ -11,20 +11,21 @@ A report is cut into units (lines, then sentences at 。；！？); a unit is sk
 - or occurs in a large share of all reports (`common_units`: the caller counts them over
   the archive and passes their keys).
 
-Units are compared by `unit_key`: width-folded, digits folded to 0, spaces and
-punctuation dropped, so 全年主动公开信息12条 and 全年主动公开信息345条 are one unit.
+Units are compared by `unit_key`: digits folded to 0, spaces and punctuation dropped, so 全年主动公开信息12条 and 全年主动公开信息345条 are one unit.
 """
 
 from __future__ import annotations
 
+import functools
 import re
-import unicodedata
 from collections.abc import Container, Iterable
 
 from archive.figures import vocab
 
 HEADING_MAX = 40
 TABLE_REST = 4
+TABLE_LINE_MAX = 300  # longer units are prose, whatever labels they name
+SENTENCE_ENDS = "。；;！!？?"
 UNIT_SPLIT_RE = re.compile(r"(?<=[。；;！!？?])|\n+")
 HEADING_RE = re.compile(
     r"^\s*(?:[一二三四五六七八九十]{1,3}[、.．]|[(（][一二三四五六七八九十]{1,3}[)）]|\d{1,2}[.、．](?!\d))")
@@ -59,18 +60,17 @@ TEMPLATE_PHRASES = (
     "根据《中华人民共和国政府信息公开条例》", "依据《中华人民共和国政府信息公开条例》",
     "本报告中所列数据统计期限", "本报告中所列数据的统计期限", "统计期限自", "本报告电子版",
     "如对本报告有疑问", "如对本报告有任何疑问", "本年度报告由", "本报告由", "现公布",
-    "以公开为常态、不公开为例外", "以公开为原则,不公开为例外", "以公开为原则、不公开为例外",
+    "以公开为常态、不公开为例外", "以公开为原则,不公开为例外", "以公开为原则，不公开为例外",
+    "以公开为原则、不公开为例外",
     "本列数据的勾稽关系", "第一项加第二项之和", "政府信息公开工作年度报告",
 )
 
 
-def fold(text: str) -> str:
-    return unicodedata.normalize("NFKC", text)
-
-
 def units(text: str) -> list[str]:
-    """The report's lines and sentences, width-folded and stripped, in order."""
-    return [u.strip() for u in UNIT_SPLIT_RE.split(fold(text)) if u and u.strip()]
+    """The report's lines and sentences, stripped, in order. Stored texts are NFKC
+    already; the patterns here accept both widths anyway (NFKC of a whole report costs
+    milliseconds)."""
+    return [u.strip() for u in UNIT_SPLIT_RE.split(text) if u and u.strip()]
 
 
 def unit_key(unit: str) -> str:
@@ -80,10 +80,18 @@ def unit_key(unit: str) -> str:
 
 def is_fixed_skeleton(unit: str) -> bool:
     """A heading, a run of table labels or a template sentence (no corpus needed)."""
+    return fixed_skeleton(DIGITS_RE.sub("0", unit))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def fixed_skeleton(unit: str) -> bool:
+    """Cached on the digit-folded unit: the same sentences come back report after report."""
     if HEADING_RE.match(unit) and len(unit) <= HEADING_MAX:
         return True
     if any(phrase in unit for phrase in TEMPLATE_PHRASES):
         return True
+    if len(unit) > TABLE_LINE_MAX or unit[-1] in SENTENCE_ENDS:
+        return False  # prose: a table row is never a sentence
     rest = TABLE_LABEL_RE.sub("", unit)
     return len(HAN_RE.findall(rest)) <= TABLE_REST
 
