@@ -2,6 +2,7 @@
 
     records, errors, clock                      the shared vocabulary
     parse, extract, search, figures             pure understanding of pages (search: the index)
+    similar                                     pure: copy detection (uses the figures' vocabulary)
     db                                          storage; the only SQL on the core tables
     ingest                                      one capture -> one report
     derive, crawler                             everything derived; the crawl
@@ -24,13 +25,14 @@ PACKAGES = ("archive", "crawler")
 LAYERS = [
     ("archive.records", "archive.errors", "archive.clock", "archive.pool", "archive"),
     ("archive.parse", "archive.extract", "archive.search", "archive.figures"),
+    ("archive.similar",),
     ("archive.db",),
     ("archive.ingest",),
     ("archive.derive", "crawler"),
     ("archive.build", "archive.export", "archive.web"),
     ("archive.app",),
 ]
-PURE = ("archive.parse", "archive.extract", "archive.figures")
+PURE = ("archive.parse", "archive.extract", "archive.figures", "archive.similar")
 SQL_MODULES = ("sqlite3", "sqlite_utils", "pysqlite3")
 
 

@@ -226,3 +226,15 @@ def apply_withdrawals(db: sqlite_utils.Database) -> dict[str, int]:
             db.table("reports").update(rid, {"withdrawn_at": None, "withdrawn_reason": None})
             counts["returned"] += 1
     return counts
+
+
+def report_texts(db: sqlite_utils.Database) -> Iterator[dict[str, Any]]:
+    """Every report's id, text and place, one at a time (texts are long): what the
+    journalism steps (personal data, copy detection) read."""
+    ids = [rid for (rid,) in db.execute("SELECT id FROM reports ORDER BY id")]
+    for rid in ids:
+        row = db.execute("SELECT id, text, town, county, report_year, site_id FROM reports "
+                         "WHERE id = ?", [rid]).fetchone()
+        if row is not None:
+            yield dict(zip(("id", "text", "town", "county", "report_year", "site_id"), row,
+                           strict=True))

@@ -129,6 +129,49 @@ TABLES: dict[str, dict[str, Any]] = {
                     "seconds": float},
         "pk": "id",
     },
+    # Issue #15, written by archive.derive.personal: personal data found in report texts
+    # (never the raw value), masked copies of those texts, and which text was scanned.
+    "personal_data": {
+        "columns": {"report_id": str, "start": int, "end": int, "kind": str, "masked": str,
+                    "context": str, "value_sha256": str},
+        "pk": ("report_id", "start"),
+    },
+    "reports_masked": {
+        "columns": {"report_id": str, "text": str, "findings": int, "kinds": str},
+        "pk": "report_id",
+    },
+    "personal_scans": {
+        "columns": {"report_id": str, "text_sha256": str, "findings": int, "scanned_at": str},
+        "pk": "report_id",
+    },
+    # Issue #15, written by archive.derive.similar: copy-paste detection.
+    "skeleton_units": {
+        "columns": {"unit_key": str, "corpus": int},
+        "pk": "unit_key",
+    },
+    "minhashes": {
+        "columns": {"report_id": str, "raw_sha256": str, "text_sha256": str, "shingles": int,
+                    "signature": bytes, "hashed_at": str},
+        "pk": "report_id",
+    },
+    "minhash_bands": {
+        "columns": {"report_id": str, "band": int, "bucket": int},
+        "pk": ("report_id", "band"),
+    },
+    "similar_reports": {
+        "columns": {"report_a": str, "report_b": str, "jaccard": float, "same_body": int,
+                    "shared": str},
+        "pk": ("report_a", "report_b"),
+    },
+    "self_copies": {
+        "columns": {"report_id": str, "previous_id": str, "county": str, "town": str,
+                    "year": int, "previous_year": int, "jaccard": float},
+        "pk": "report_id",
+    },
+    "copy_clusters": {
+        "columns": {"report_id": str, "cluster_id": str, "size": int, "bodies": int},
+        "pk": "report_id",
+    },
 }
 
 # Optional capture columns written by the crawler (crawler/wire.py), see Archive.add_capture.
@@ -154,6 +197,11 @@ INDEXES = [
     ("checks", ["check", "status"]),
     ("coverage", ["status"]),
     ("reports", ["division_code"]),
+    ("personal_data", ["kind"]),
+    ("minhash_bands", ["band", "bucket"]),
+    ("similar_reports", ["report_b"]),
+    ("similar_reports", ["jaccard"]),
+    ("copy_clusters", ["cluster_id"]),
 ]
 
 # Declared so Datasette links rows across tables; SQLite does not enforce them here.
@@ -174,6 +222,14 @@ FOREIGN_KEYS: dict[str, list[tuple[str, str, str]]] = {
     "checks": [("report_id", "reports", "id")],
     "figure_sources": [("report_id", "reports", "id")],
     "coverage": [("site_id", "sites", "id"), ("report_id", "reports", "id")],
+    "personal_data": [("report_id", "reports", "id")],
+    "reports_masked": [("report_id", "reports", "id")],
+    "personal_scans": [("report_id", "reports", "id")],
+    "minhashes": [("report_id", "reports", "id")],
+    "minhash_bands": [("report_id", "reports", "id")],
+    "similar_reports": [("report_a", "reports", "id"), ("report_b", "reports", "id")],
+    "self_copies": [("report_id", "reports", "id"), ("previous_id", "reports", "id")],
+    "copy_clusters": [("report_id", "reports", "id")],
 }
 
 

@@ -9,7 +9,10 @@ module and owns the tables it writes:
   reports read from files;
 - `withdrawals.py`: `reports.withdrawn_at` from `url_state`;
 - `figures.py` (+ `figure_inputs.py`, `ledger.py`, `views.py`): `figures`, `checks`,
-  `figure_sources`, `coverage` and the wide views.
+  `figure_sources`, `coverage` and the wide views;
+- `personal.py`: `personal_data`, `reports_masked`, `personal_scans` (issue #15);
+- `similar.py`: `skeleton_units`, `minhashes`, `minhash_bands`, `similar_reports`,
+  `self_copies`, `copy_clusters` and the `town_self_copy` view (issue #15).
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from datetime import date
 from archive.db import Archive
 from archive.derive.attachments import derive_attachments
 from archive.derive.figures import derive_figures
+from archive.derive.personal import derive_personal
+from archive.derive.similar import derive_similar
 from archive.derive.withdrawals import derive_withdrawals
 
 Step = Callable[[Archive, date], dict[str, int]]
@@ -38,7 +43,8 @@ class DeriveSummary:
 
 def steps() -> list[Step]:
     """The derivation steps, in the order they must run."""
-    return [derive_attachments, derive_withdrawals, derive_figures]
+    return [derive_attachments, derive_withdrawals, derive_figures, derive_personal,
+            derive_similar]
 
 
 def derive_all(archive: Archive, *, today: date | None = None) -> DeriveSummary:

@@ -1,0 +1,280 @@
+"""The copy-paste step of `derive_all` (issue #15): reports that copied other reports.
+
+1. The skeleton (`skeleton_units`): sentences found in at least 2% of a sample of
+   `SAMPLE` reports (and in `COMMON_MIN`) are boilerplate, on top of the fixed skeleton of
+   archive/similar/skeleton.py. It is recomputed only when the archive has grown by
+   `REFRESH` since, so between refreshes a report is hashed again only when its text
+   changes.
+2. Signatures (`minhashes`, `minhash_bands`): each new or changed report's free text is
+   shingled and MinHashed; its LSH band keys are stored.
+3. Pairs (`similar_reports`): each re-hashed report is compared with the reports sharing
+   a band key (the index, not every report); candidates are confirmed with the exact
+   Jaccard of their shingle sets, kept from `SIMILAR_MIN`, with the longest shared
+   passages.
+4. Self-copies (`self_copies`): every report against the same body's report of the year
+   before, exact Jaccard; the `town_self_copy` view sums them per body.
+5. Clusters (`copy_clusters`): connected components of pairs of different bodies with a
+   Jaccard of at least `CLUSTER_MIN`, rewritten every run (cheap: edges only).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from archive.clock import now_iso
+from archive.db import Archive
+from archive.db.reports import drop_rows_of_missing_reports, get_report, report_texts
+from archive.similar.passages import jaccard, shared_passages
+from archive.similar.signature import (
+    MIN_SHINGLES,
+    band_keys,
+    shingles,
+    signature,
+    to_blob,
+)
+from archive.similar.skeleton import common_units, distinct_unit_keys, free_text
+
+log = logging.getLogger(__name__)
+
+SAMPLE = 5000  # reports the boilerplate sentences are counted over
+COMMON_SHARE = 0.02
+COMMON_MIN = 10
+REFRESH = 1.10  # recount the boilerplate when the archive grew by 10 %
+SIMILAR_MIN = 0.3
+CLUSTER_MIN = 0.5
+OWN_TABLES = ("minhashes", "minhash_bands", "self_copies", "copy_clusters")
+
+TOWN_SELF_COPY_VIEW = """
+CREATE VIEW town_self_copy AS
+SELECT county, town, count(*) AS year_pairs, min(year) AS first_year, max(year) AS last_year,
+  round(avg(jaccard), 3) AS mean_jaccard, round(max(jaccard), 3) AS max_jaccard,
+  sum(jaccard >= 0.5) AS copied_years,
+  round(1.0 * sum(jaccard >= 0.5) / count(*), 3) AS self_copy_ratio
+FROM self_copies GROUP BY county, town
+"""
+
+
+@dataclass
+class Place:
+    rid: str
+    body: tuple[str, str]  # (county, town)
+    year: int | None
+
+
+def derive_similar(archive: Archive, today: date) -> dict[str, int]:
+    """Hash new and changed reports, compare them with the index, redo self-copies and
+    clusters."""
+    began = time.monotonic()
+    common, refreshed = skeleton(archive)
+    index = Index(archive, common)
+    places, changed = index.update(refreshed)
+    drop_rows_of_missing_reports(archive.db, OWN_TABLES)
+    archive.db.execute("DELETE FROM similar_reports WHERE report_a NOT IN (SELECT id FROM "
+                       "reports) OR report_b NOT IN (SELECT id FROM reports)")
+    bodies = {p.rid: p.body for p in places}
+    for rid in changed:
+        index.compare(rid, bodies)
+    pairs = archive.db.execute("SELECT count(*) FROM similar_reports").fetchone()[0]
+    self_copies = index.self_copies(places, set(changed))
+    clusters = write_clusters(archive, bodies)
+    ensure_view(archive)
+    log.info("similar: %d hashed, %d pairs, %d self-copy rows, %d clustered, %.1f s",
+             len(changed), pairs, self_copies, clusters, time.monotonic() - began)
+    return {"reports hashed": len(changed), "similar pairs": pairs,
+            "reports in copy clusters": clusters}
+
+
+# -- the skeleton ------------------------------------------------------------------------
+
+
+def skeleton(archive: Archive) -> tuple[frozenset[str], bool]:
+    """(the boilerplate unit keys, whether they were recounted this run)."""
+    db = archive.db
+    reports = db.execute("SELECT count(*) FROM reports").fetchone()[0]
+    row = db.execute("SELECT max(corpus) FROM skeleton_units").fetchone()
+    corpus = row[0] if row and row[0] else 0
+    if corpus and reports <= corpus * REFRESH:
+        return frozenset(k for (k,) in db.execute("SELECT unit_key FROM skeleton_units")), False
+    sample = [rid for (rid,) in db.execute("SELECT id FROM reports ORDER BY id LIMIT ?",
+                                           [SAMPLE])]
+    counted = (distinct_unit_keys(text or "") for text in texts_of(archive, sample))
+    common = common_units(counted, len(sample), share=COMMON_SHARE, minimum=COMMON_MIN)
+    db.execute("DELETE FROM skeleton_units")
+    db.table("skeleton_units").insert_all(
+        {"unit_key": key, "corpus": reports} for key in sorted(common))
+    return common, True
+
+
+def texts_of(archive: Archive, ids: list[str]) -> Iterator[str | None]:
+    for rid in ids:
+        row = archive.db.execute("SELECT text FROM reports WHERE id = ?", [rid]).fetchone()
+        yield row[0] if row else None
+
+
+# -- signatures and pairs ----------------------------------------------------------------
+
+
+class Index:
+    """The stored signatures and band keys, and the shingles of reports read this run."""
+
+    def __init__(self, archive: Archive, common: frozenset[str]) -> None:
+        self.archive = archive
+        self.db = archive.db
+        self.common = common
+        self.cache: dict[str, tuple[str, set[str]]] = {}
+
+    def update(self, refreshed: bool) -> tuple[list[Place], list[str]]:
+        """Hash every report whose text (or, after a refresh, free text) changed."""
+        stored = {rid: (raw, free) for rid, raw, free in self.db.execute(
+            "SELECT report_id, raw_sha256, text_sha256 FROM minhashes")}
+        places: list[Place] = []
+        changed: list[str] = []
+        for report in report_texts(self.db):
+            rid, text = report["id"], report["text"] or ""
+            places.append(Place(rid, (report["county"] or "", report["town"] or ""),
+                                report["report_year"]))
+            raw_sha = sha256(text)
+            old = stored.get(rid)
+            if old and old[0] == raw_sha and not refreshed:
+                continue
+            free = free_text(text, self.common)
+            free_sha = sha256(free)
+            if old and old[1] == free_sha:
+                self.db.execute("UPDATE minhashes SET raw_sha256 = ? WHERE report_id = ?",
+                                [raw_sha, rid])
+                continue
+            shingle_set = shingles(free)
+            self.cache[rid] = (free, shingle_set)
+            self.store(rid, raw_sha, free_sha, shingle_set)
+            changed.append(rid)
+        return places, changed
+
+    def store(self, rid: str, raw_sha: str, free_sha: str, shingle_set: set[str]) -> None:
+        values = signature(shingle_set) if len(shingle_set) >= MIN_SHINGLES else None
+        self.db.execute("DELETE FROM minhash_bands WHERE report_id = ?", [rid])
+        self.db.execute(
+            "INSERT OR REPLACE INTO minhashes (report_id, raw_sha256, text_sha256, shingles, "
+            "signature, hashed_at) VALUES (?, ?, ?, ?, ?, ?)",
+            [rid, raw_sha, free_sha, len(shingle_set),
+             to_blob(values) if values is not None else None, now_iso()])
+        if values is not None:
+            self.db.conn.executemany(
+                "INSERT INTO minhash_bands (report_id, band, bucket) VALUES (?, ?, ?)",
+                [(rid, band, key) for band, key in enumerate(band_keys(values))])
+
+    def shingles_of(self, rid: str) -> tuple[str, set[str]]:
+        if rid not in self.cache:
+            report = get_report(self.db, rid) or {}
+            free = free_text(report.get("text") or "", self.common)
+            self.cache[rid] = (free, shingles(free))
+        return self.cache[rid]
+
+    def candidates(self, rid: str) -> list[str]:
+        """Reports sharing at least one band key with `rid` (LSH candidates)."""
+        return [other for (other,) in self.db.execute(
+            "SELECT DISTINCT o.report_id FROM minhash_bands m JOIN minhash_bands o "
+            "ON o.band = m.band AND o.bucket = m.bucket "
+            "WHERE m.report_id = ? AND o.report_id != ?", [rid, rid])]
+
+    def compare(self, rid: str, bodies: dict[str, tuple[str, str]]) -> int:
+        """Replace the pairs of `rid` with those of its confirmed candidates."""
+        self.db.execute("DELETE FROM similar_reports WHERE report_a = ? OR report_b = ?",
+                        [rid, rid])
+        rows = []
+        for other in self.candidates(rid):
+            row = self.pair(rid, other, bodies)
+            if row is not None:
+                rows.append(row)
+        self.db.conn.executemany(
+            "INSERT OR REPLACE INTO similar_reports (report_a, report_b, jaccard, same_body, "
+            "shared) VALUES (:report_a, :report_b, :jaccard, :same_body, :shared)", rows)
+        return len(rows)
+
+    def pair(self, rid: str, other: str, bodies: dict[str, tuple[str, str]]
+             ) -> dict[str, Any] | None:
+        a, b = sorted((rid, other))
+        free_a, set_a = self.shingles_of(a)
+        _, set_b = self.shingles_of(b)
+        score = jaccard(set_a, set_b)
+        if score < SIMILAR_MIN:
+            return None
+        return {"report_a": a, "report_b": b, "jaccard": round(score, 4),
+                "same_body": int(bodies.get(a) == bodies.get(b)),
+                "shared": json.dumps(shared_passages(free_a, set_b), ensure_ascii=False)}
+
+    def self_copies(self, places: list[Place], changed: set[str]) -> int:
+        """Each report against its body's report of the year before; only pairs with a
+        re-hashed side (or not stored yet) are computed again."""
+        by_year: dict[tuple[tuple[str, str], int], str] = {}
+        for place in sorted(places, key=lambda p: p.rid, reverse=True):
+            if place.year is not None and place.body[1]:
+                by_year[(place.body, place.year)] = place.rid
+        stored = dict(self.db.execute("SELECT report_id, previous_id FROM self_copies"))
+        keep: set[str] = set()
+        for place in places:
+            previous = by_year.get((place.body, place.year - 1)) if place.year else None
+            if previous is None or not place.body[1]:
+                continue
+            keep.add(place.rid)
+            if stored.get(place.rid) == previous and not {place.rid, previous} & changed:
+                continue
+            self.write_self_copy(place, previous)
+        for rid in set(stored) - keep:
+            self.db.execute("DELETE FROM self_copies WHERE report_id = ?", [rid])
+        return len(keep)
+
+    def write_self_copy(self, place: Place, previous: str) -> None:
+        _, mine = self.shingles_of(place.rid)
+        _, theirs = self.shingles_of(previous)
+        enough = min(len(mine), len(theirs)) >= MIN_SHINGLES
+        self.db.table("self_copies").upsert({
+            "report_id": place.rid, "previous_id": previous, "county": place.body[0],
+            "town": place.body[1], "year": place.year,
+            "previous_year": (place.year or 0) - 1,
+            "jaccard": round(jaccard(mine, theirs), 4) if enough else None,
+        }, pk="report_id")
+
+
+# -- clusters ----------------------------------------------------------------------------
+
+
+def write_clusters(archive: Archive, bodies: dict[str, tuple[str, str]]) -> int:
+    """Connected components of cross-body pairs at CLUSTER_MIN or more."""
+    parent: dict[str, str] = {}
+
+    def root(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in archive.db.execute("SELECT report_a, report_b FROM similar_reports "
+                                   "WHERE jaccard >= ? AND same_body = 0", [CLUSTER_MIN]):
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    members: dict[str, list[str]] = {}
+    for rid in parent:
+        members.setdefault(root(rid), []).append(rid)
+    archive.db.execute("DELETE FROM copy_clusters")
+    rows = [{"report_id": rid, "cluster_id": min(group), "size": len(group),
+             "bodies": len({bodies.get(r) for r in group})}
+            for group in members.values() for rid in group]
+    archive.db.table("copy_clusters").insert_all(rows)
+    return len(rows)
+
+
+def ensure_view(archive: Archive) -> None:
+    if "town_self_copy" not in archive.db.view_names():
+        archive.db.execute(TOWN_SELF_COPY_VIEW)
+
+
+def sha256(value: str) -> str:
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()
