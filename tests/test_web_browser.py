@@ -7,15 +7,12 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from helpers.loopback import unused_port
+from helpers.serve import served
 
 from archive.db import Archive, report_id
 from archive.records import Report, Section
@@ -44,19 +41,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with Archive(db) as archive:
         for report in (HOSTILE, PLAIN):
             archive.save_report(report, capture_id=None)
-    port = unused_port()
-    proc = subprocess.Popen([sys.executable, "-m", "archive.app.cli", "serve", "--db", str(db),
-                             "--port", str(port)], stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(base + "/-/versions.json", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.1)
-    yield base
-    proc.terminate()
-    proc.wait(timeout=10)
+    with served(db) as base:
+        yield base
 
 
 def rendered_dom(url: str, profile: Path) -> str:

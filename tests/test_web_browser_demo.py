@@ -13,7 +13,6 @@ import hashlib
 import re
 import shutil
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -25,7 +24,8 @@ from urllib.parse import quote
 
 import pytest
 from helpers.demo_archive import ROOT, DemoArchive, demo_archive
-from helpers.loopback import serve_routes, unused_port
+from helpers.loopback import serve_routes
+from helpers.serve import served
 
 from archive.db import Archive
 from archive.web.standard_tables import APPLICATION_COLUMNS
@@ -69,22 +69,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
                 headers={"Content-Type": "text/html; charset=utf-8"},
                 body=hostile_page(beacon.url.rstrip("/")))
             archive.db.conn.commit()
-        port = unused_port()
-        proc = subprocess.Popen([sys.executable, "-m", "archive.app.cli", "serve", "--db",
-                                 str(copy), "--port", str(port)], stderr=subprocess.DEVNULL)
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(150):
-            try:
-                urllib.request.urlopen(base + "/-/versions.json", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
-        try:
+        with served(copy) as base:
             yield Site(base, DemoArchive(copy, demo.truth), capture, beacon,
                        beacon.url.rstrip("/"))
-        finally:
-            proc.terminate()
-            proc.wait(timeout=10)
 
 
 def chromium(url: str, profile: Path, *extra: str) -> str:

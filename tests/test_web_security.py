@@ -7,11 +7,7 @@ import hashlib
 import os
 import re
 import shutil
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import replace
 from html.parser import HTMLParser
@@ -21,6 +17,7 @@ from urllib.parse import quote
 
 import pytest
 from datasette.app import Datasette
+from helpers.serve import served
 
 from archive.db import Archive, report_id
 from archive.records import Report, Section
@@ -280,21 +277,8 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 @pytest.fixture(scope="module")
 def server(archive_file: Path) -> Iterator[str]:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
-    proc = subprocess.Popen([sys.executable, "-m", "archive.app.cli", "serve", "--db",
-                             str(archive_file), "--port", str(port)], stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(150):
-        try:
-            urllib.request.urlopen(base + "/-/versions.json", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.1)
-    yield base
-    proc.terminate()
-    proc.wait(timeout=10)
+    with served(archive_file) as base:
+        yield base
 
 
 def browse(url: str, profile: Path) -> tuple[str, str]:
