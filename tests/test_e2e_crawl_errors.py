@@ -6,16 +6,13 @@ The portal runs in this process on 127.0.0.1; the crawl runs in a subprocess
 
 from __future__ import annotations
 
-import json
 import sqlite3
-import subprocess
-import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from helpers.crawl import Crawl, run_crawl
 from helpers.loopback import Reply, Request, Route, serve_routes, unused_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,24 +73,6 @@ def routes(other: str) -> dict[str, Route]:
     served["/zwgk/nb/list.jsp"] = listing
     served["/module/web/jpage/dataproxy.jsp"] = proxy
     return served
-
-
-@dataclass
-class Crawl:
-    returncode: int
-    summary: dict
-    stderr: str
-    db: Path
-
-
-def run_crawl(db: Path, *args: str) -> Crawl:
-    proc = subprocess.run(
-        [sys.executable, "-m", "archive.app.crawl", "--db", str(db), "--json", *args],
-        cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
-    )
-    lines = proc.stdout.strip().splitlines()
-    summary = json.loads(lines[-1]) if lines else {}
-    return Crawl(proc.returncode, summary, proc.stderr, db)
 
 
 def rows(db: Path, sql: str, *params: object) -> list[tuple]:

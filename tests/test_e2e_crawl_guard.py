@@ -15,15 +15,12 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
-import subprocess
-import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from helpers.loopback import Loopback, serve_routes
+from helpers.crawl import Crawl, run_crawl
+from helpers.loopback import serve_routes
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = Path(__file__).resolve().parent / "fixtures" / "seed" / "chengjisihan_2016.html"
@@ -48,19 +45,6 @@ def portal(other_port: int | None = None) -> dict:
     return routes
 
 
-@dataclass
-class Crawl:
-    returncode: int
-    summary: dict
-    stderr: str
-    db: Path
-    portals: dict[str, Loopback]
-
-    def rows(self, sql: str, *params: object) -> list[tuple]:
-        with sqlite3.connect(self.db) as conn:
-            return conn.execute(sql, params).fetchall()
-
-
 @pytest.fixture(scope="module")
 def crawl(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawl]:
     folder = tmp_path_factory.mktemp("guard")
@@ -74,13 +58,9 @@ def crawl(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawl]:
         (folder / "sites.yml").write_text(json.dumps({"sites": sites}), encoding="utf-8")
         db = folder / "a.db"
         env = {**os.environ, "NIANBAO_RESOLVE_OVERRIDES": json.dumps({NAME: "127.0.0.2"})}
-        proc = subprocess.run(
-            [sys.executable, "-m", "archive.app.crawl", "--db", str(db), "--json",
-             "--sites", str(folder / "sites.yml")],
-            cwd=ROOT, capture_output=True, text=True, timeout=120, check=False, env=env)
-        lines = proc.stdout.strip().splitlines()
-        yield Crawl(proc.returncode, json.loads(lines[-1]) if lines else {}, proc.stderr,
-                    db, {"second": second, "other": other, "local": local})
+        crawled = run_crawl(db, "--sites", str(folder / "sites.yml"), env=env)
+        crawled.portals = {"second": second, "other": other, "local": local}
+        yield crawled
 
 
 def test_a_name_resolving_to_loopback_is_refused_recorded_and_an_error(crawl: Crawl) -> None:

@@ -14,16 +14,13 @@ One crawl (a subprocess, from a sites.yml) of five portals at once:
 from __future__ import annotations
 
 import json
-import sqlite3
-import subprocess
-import sys
 import time
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from helpers.crawl import Crawl, run_crawl
 from helpers.loopback import Loopback, Reply, Request, serve_routes
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -128,19 +125,6 @@ BUDGET = {"/": (200, HTML, page("".join(f'<a href="/ndbg/{n}/">政府信息公�
                                         for n in range(30))))}
 
 
-@dataclass
-class Crawl:
-    returncode: int
-    summary: dict
-    stderr: str
-    db: Path
-    portals: dict[str, Loopback]
-
-    def rows(self, sql: str, *params: object) -> list[tuple]:
-        with sqlite3.connect(self.db) as conn:
-            return conn.execute(sql, params).fetchall()
-
-
 def sites_yml(portals: dict[str, Loopback]) -> str:
     entries = []
     for name, portal in portals.items():
@@ -161,13 +145,9 @@ def crawl(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawl]:
                    "budget": budget}
         (folder / "sites.yml").write_text(sites_yml(portals), encoding="utf-8")
         db = folder / "a.db"
-        proc = subprocess.run(
-            [sys.executable, "-m", "archive.app.crawl", "--db", str(db), "--json",
-             "--sites", str(folder / "sites.yml")],
-            cwd=ROOT, capture_output=True, text=True, timeout=180, check=False)
-        lines = proc.stdout.strip().splitlines()
-        yield Crawl(proc.returncode, json.loads(lines[-1]) if lines else {}, proc.stderr, db,
-                    portals)
+        crawled = run_crawl(db, "--sites", str(folder / "sites.yml"))
+        crawled.portals = portals
+        yield crawled
 
 
 def run_of(crawl: Crawl, site: str) -> tuple:
