@@ -180,34 +180,3 @@ async def search_template(datasette: Any) -> Any:
         return datasette.jinja_env.select_template([TEMPLATE])
     except TemplateNotFound:
         return datasette.jinja_env.from_string(TEMPLATE_FILE.read_text(encoding="utf-8"))
-
-
-def register_hardening() -> None:
-    """Register the hardening plugins with Datasette along with this one.
-
-    pyproject.toml names one entry point per feature module; the hardening modules ride on
-    this one (`nianbao`), so every Datasette that loads the project's plugins has them.
-    Called last: when this module is imported first, importing `datasette.plugins` loads
-    the entry points, this module among them, and it must be complete by then.
-    """
-    from datasette.plugins import pm
-
-    from archive.web import (
-        archived_copy,
-        bounds,
-        chinese,
-        coverage_page,
-        databases_page,
-        headers,
-        links,
-        permissions,
-    )
-
-    for module in (bounds, databases_page, headers, links, permissions, chinese,
-                   archived_copy, coverage_page):
-        name = "nianbao_" + module.__name__.rsplit(".", 1)[-1]
-        if pm.get_plugin(name) is None and not pm.is_registered(module):
-            pm.register(module, name=name)
-
-
-register_hardening()
