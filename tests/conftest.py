@@ -37,3 +37,12 @@ def offline(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "nianbao.db"
+
+
+@pytest.fixture(scope="session")
+def search_corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, tuple[str, str]]]:
+    """The search tests' corpus (helpers/search_corpus.py), built once: the tests only read it."""
+    from helpers.search_corpus import build_corpus
+
+    path = tmp_path_factory.mktemp("search") / "nianbao.db"
+    return path, build_corpus(path)

@@ -8,16 +8,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers.search_corpus import build_corpus, expected
+from helpers.search_corpus import expected
 
 from archive.search.engine import Budgets, search_reports
 from archive.search.query import SearchQueryError, parse_query
 
 
-@pytest.fixture(scope="module")
-def archive(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, tuple[str, str]]]:
-    path = tmp_path_factory.mktemp("page") / "nianbao.db"
-    return path, build_corpus(path)
+@pytest.fixture
+def archive(search_corpus: tuple[Path, dict[str, tuple[str, str]]]) -> tuple[Path, dict[str, tuple[str, str]]]:
+    return search_corpus
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from datasette.app import Datasette
 from datasette.utils import escape_fts
-from helpers.search_corpus import build_corpus, expected
+from helpers.search_corpus import expected
 
 from archive.search.fts import connect
 from archive.search.query import parse_query
@@ -48,10 +48,9 @@ def datasette_terms(query: str) -> list[str]:
 
 
 
-@pytest.fixture(scope="module")
-def archive(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, tuple[str, str]]]:
-    path = tmp_path_factory.mktemp("search") / "nianbao.db"
-    return path, build_corpus(path)
+@pytest.fixture
+def archive(search_corpus: tuple[Path, dict[str, tuple[str, str]]]) -> tuple[Path, dict[str, tuple[str, str]]]:
+    return search_corpus
 
 
 @pytest.fixture

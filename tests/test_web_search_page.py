@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from datasette.app import Datasette
-from helpers.search_corpus import build_corpus
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "archive" / "web" / "templates"
 HOSTILE = ['"', '""', '"扶贫', '扶贫"', "*", "扶贫*", "NEAR(", "NEAR(扶贫 低保)", "-", "-扶贫",
@@ -16,10 +15,9 @@ HOSTILE = ['"', '""', '"扶贫', '扶贫"', "*", "扶贫*", "NEAR(", "NEAR(扶�
            "'; DROP TABLE reports; --", "\\", "%", "_", "💥", "。。。", "“扶贫", "政" * 300, ""]
 
 
-@pytest.fixture(scope="module")
-def archive(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, tuple[str, str]]]:
-    path = tmp_path_factory.mktemp("page") / "nianbao.db"
-    return path, build_corpus(path)
+@pytest.fixture
+def archive(search_corpus: tuple[Path, dict[str, tuple[str, str]]]) -> tuple[Path, dict[str, tuple[str, str]]]:
+    return search_corpus
 
 
 @pytest.fixture

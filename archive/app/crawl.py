@@ -58,16 +58,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    clock = Clock.at(args.now)
     try:
         sites = load_sites(args.sites) if args.sites else []
         sites += [site_from_url(url) for url in args.url]
         if not sites:
             raise CrawlFailedError("crawl", "give --url URL or --sites sites.yml")
         summary = crawl_and_derive(
-            args.db, sites, clock=Clock.at(args.now), concurrency=args.concurrency,
+            args.db, sites, clock=clock, concurrency=args.concurrency,
             delay=args.delay, max_pages=args.max_pages, log_level=args.log_level,
             progress=lambda line: print(line, file=sys.stderr, flush=True))
-        derived = summary.derived or DeriveSummary(today=Clock.at(args.now).today())
+        derived = summary.derived or DeriveSummary(today=clock.today())
         print(derived.line(), file=sys.stderr)
     except NianbaoError as error:
         print(f"Error: {error}", file=sys.stderr)
