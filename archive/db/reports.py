@@ -17,6 +17,7 @@ import sqlite_utils
 
 from archive.db import rows, versions
 from archive.db.keys import report_id, url_key
+from archive.db.url_state import GONE_STATUSES
 from archive.records import Report, Section
 
 # Fields of a report row that come from the parser; a change in any of them is an update.
@@ -177,7 +178,6 @@ def count_withdrawn_since(db: sqlite_utils.Database, started: str) -> int:
                           [started]).fetchone()[0] or 0)
 
 
-GONE_STATUSES = (404, 410)
 WITHDRAWAL_SQL = f"""
 WITH newest AS (
   SELECT url_key, status, fetched_at FROM captures
