@@ -277,7 +277,8 @@ async def comparison(datasette: Any, db: Any, choice: Choice, county_years: list
     if choice.county_total and choice.county:
         for year in years:
             of_year = [c for c in columns if c["year"] == year and c["report"]]
-            columns.append({"county": choice.county, "town": "全县合计 county total",
+            label = "所选单位合计 total of these" if choice.towns else "全县合计 county total"
+            columns.append({"county": choice.county, "town": label,
                             "year": year, "report": None, "href": None, "total_of": len(of_year),
                             "cells": total_cells([c["cells"] for c in of_year])})
     groups = [{"title": g.title, "lines": g.lines} for g in LINES]

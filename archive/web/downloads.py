@@ -79,9 +79,13 @@ def settings(datasette: Any) -> dict[str, Any]:
 
 
 async def public_tables(datasette: Any, request: Any, db: Any) -> list[str]:
+    """Tables a visitor may view, without full-text indexes (their text is in `reports`)."""
+    virtual = {r[0] for r in (await db.execute(
+        "select name from sqlite_master where type = 'table' "
+        "and sql like 'CREATE VIRTUAL TABLE%'")).rows}
     names = []
     for table in await db.table_names():
-        if is_withheld(datasette, db.name, table):
+        if table in virtual or is_withheld(datasette, db.name, table):
             continue
         if not await datasette.permission_allowed(request.actor, "view-table",
                                                   (db.name, table), default=True):
