@@ -35,6 +35,7 @@ DATABASE = "nianbao"
 MAX_TOWNS = 60
 MAX_YEARS = 25
 MAX_COLUMNS = 240
+MAX_NAME = 500  # characters of a county or town name; longer ones are cut
 TOTAL = "total"
 COUNTY_SQL = "coalesce(r.division_county, r.county)"
 TOWN_SQL = "coalesce(r.division_township, r.town)"
@@ -158,11 +159,11 @@ def menu_links(datasette: Any) -> list[dict[str, str]]:
 
 def read_choice(request: Any) -> Choice:
     args = request.args
-    choice = Choice(county=(args.get("county") or "").strip()[:100],
+    choice = Choice(county=(args.get("county") or "").strip()[:MAX_NAME],
                     county_total=args.get("total") in ("1", "on", "true"))
     seen: set[str] = set()
     for town in args.getlist("town"):
-        town = town.strip()[:100]
+        town = town.strip()[:MAX_NAME]
         if town and town not in seen:
             seen.add(town)
             choice.towns.append(town)
