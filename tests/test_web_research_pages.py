@@ -258,6 +258,11 @@ def test_withheld_tables_are_never_downloaded(datasette: Datasette, table: str) 
     assert get(datasette, f"/-/downloads/{table}.csv").status_code == 404
 
 
+COUNT_TABLES = ("import json, sqlite3, sys; c = sqlite3.connect(sys.argv[1]); "
+                "print(json.dumps({t: c.execute(f'select count(*) from [{t}]').fetchone()[0] "
+                "for t in ('blobs', 'reports', 'figures', 'checks', 'reports_fts_data')}))")
+
+
 def test_archive_copy_is_stripped_cached_and_not_the_live_file(
         archive_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(downloads, "settings",
@@ -272,9 +277,7 @@ def test_archive_copy_is_stripped_cached_and_not_the_live_file(
     copy = tmp_path / "got.db"
     copy.write_bytes(second.content)
     counts = json.loads(subprocess.run(
-        [sys.executable, "-c", "import json,sqlite3,sys; c=sqlite3.connect(sys.argv[1]); "
-         "print(json.dumps({t: c.execute(f'select count(*) from [{t}]').fetchone()[0] "
-         "for t in ('blobs','reports','figures','checks','reports_fts_data')}))", str(copy)],
+        [sys.executable, "-c", COUNT_TABLES, str(copy)],
         capture_output=True, text=True, check=True).stdout)
     assert counts["blobs"] == 0 and counts["reports"] == 5 and counts["checks"] == 2500
     assert counts["figures"] == 11 and counts["reports_fts_data"] > 0  # the index came along

@@ -28,8 +28,13 @@ from datasette.utils import tilde_encode
 from datasette.utils.asgi import Response
 
 from archive.figures import vocab
-from archive.web.standard_tables import (APPLICATION_COLUMNS, NOT_PROCESSED, OTHER_2021, REFUSED,
-                                         UNABLE)
+from archive.web.standard_tables import (
+    APPLICATION_COLUMNS,
+    NOT_PROCESSED,
+    OTHER_2021,
+    REFUSED,
+    UNABLE,
+)
 
 DATABASE = "nianbao"
 MAX_TOWNS = 60
@@ -231,7 +236,8 @@ async def county_towns(db: Any, county: str) -> tuple[list[str], list[int]]:
 
 async def comparison(datasette: Any, db: Any, choice: Choice, county_years: list[int],
                      with_figures: bool) -> dict[str, Any]:
-    where, params = ["r.report_year is not null"], {}
+    where: list[str] = ["r.report_year is not null"]
+    params: dict[str, Any] = {}
     if choice.county:
         where.append(f"{COUNTY_SQL} = :county")
         params["county"] = choice.county
@@ -252,8 +258,8 @@ async def comparison(datasette: Any, db: Any, choice: Choice, county_years: list
         "r.title, r.tampered, r.withdrawn_at, r.first_seen from reports r "
         f"where {' and '.join(where)}", params)).rows]
     chosen: dict[tuple[str, str, int], dict[str, Any]] = {}
-    for report in sorted(reports, key=preference):
-        chosen.setdefault((report["county"] or "", report["town"] or "", report["year"]), report)
+    for found in sorted(reports, key=preference):
+        chosen.setdefault((found["county"] or "", found["town"] or "", found["year"]), found)
     years = sorted({key[2] for key in chosen})
     places = sorted({key[:2] for key in chosen},
                     key=lambda p: (choice.towns.index(p[1]) if p[1] in choice.towns else 0, p))
@@ -265,10 +271,10 @@ async def comparison(datasette: Any, db: Any, choice: Choice, county_years: list
         places = places[:keep]
     figures = await load_figures(db, [r["id"] for k, r in chosen.items() if k[:2] in places]) \
         if with_figures else {}
-    columns = []
+    columns: list[dict[str, Any]] = []
     for county, town in places:
         for year in years:
-            report = chosen.get((county, town, year))
+            report: dict[str, Any] | None = chosen.get((county, town, year))
             columns.append({
                 "county": county, "town": town, "year": year, "report": report,
                 "href": datasette.urls.row(DATABASE, "reports", tilde_encode(report["id"]))
