@@ -309,3 +309,12 @@ def test_a_build_is_started_once_per_interval(tmp_path: Path, archive_file: Path
     downloads._STATES[str(source)].built_at -= downloads.REBUILD_INTERVAL
     assert downloads.start_build_if_due(source, folder, ["blobs"]) is True  # now due
     asyncio.run(downloads.wait_for_copy(source))
+
+
+def test_public_server_offers_downloads_of_public_tables_only(archive_file: Path) -> None:
+    public = make_datasette(archive_file, public=True)
+    assert get(public, "/nianbao?sql=select+1").status_code == 403  # arbitrary SQL off
+    assert get(public, "/-/downloads/reports.csv").status_code == 200
+    assert get(public, "/-/downloads/blobs.csv").status_code == 404
+    assert get(public, "/-/compare", county=COUNTY).status_code == 200
+    assert get(public, "/nianbao/new_reports.atom").status_code == 200  # a canned query
