@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import quote
 
@@ -80,7 +81,14 @@ def generate(path: Path, count: int) -> None:
                     db[table].insert_all(rows, batch_size=500, replace=table == "coverage")
             batch.clear()
 
-        for n, r in enumerate(generate_reports(count)):
+        # shorter texts than the search bench's (1,200-3,000 characters), 2,000 of them used
+        # again under other ids and years: the pages read rows and figures; the length and
+        # variety of texts matter to search, which bench_search measures at 100,000
+        texts = list(generate_reports(min(count, 2000), min_length=1200, max_length=3000))
+        for n in range(count):
+            r = texts[n % len(texts)]
+            if n >= len(texts):
+                r = replace(r, id=f"{r.id}-{n}", report_year=2008 + (r.report_year + n) % 18)
             site = counties.setdefault(r.county, {"id": f"s{len(counties)}", "name": r.county,
                                                   "province": r.province, "county": r.county})
             seen = f"2025-{1 + n % 12:02d}-{1 + n % 28:02d}T08:00:00Z"
