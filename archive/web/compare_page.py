@@ -40,6 +40,7 @@ DATABASE = "nianbao"
 MAX_TOWNS = 60
 MAX_YEARS = 25
 MAX_COLUMNS = 240
+DEFAULT_YEARS = 6  # years shown when none are chosen: the latest, which have the tables
 MAX_NAME = 500  # characters of a county or town name; longer ones are cut
 TOTAL = "total"
 COUNTY_SQL = "coalesce(r.division_county, r.county)"
@@ -141,6 +142,7 @@ class Choice:
     first: int | None = None
     last: int | None = None
     county_total: bool = False
+    defaulted: bool = False  # `first` was not chosen but set to the latest years
     errors: list[str] = field(default_factory=list)
 
     def query(self, **changes: Any) -> str:
@@ -204,6 +206,9 @@ async def compare_page(datasette: Any, request: Any) -> Response:
         counties = await county_list(db)
         if choice.county:
             towns, years = await county_towns(db, choice.county)
+            if not choice.first and not choice.last and len(years) > DEFAULT_YEARS:
+                choice.first = years[-DEFAULT_YEARS]  # the latest years; the form widens it
+                choice.defaulted = True
         if choice.county or choice.towns:
             result = await comparison(datasette, db, choice, years, "figures" in tables)
     if request.url_vars.get("format") == ".csv":
@@ -288,9 +293,19 @@ async def comparison(datasette: Any, db: Any, choice: Choice, county_years: list
             columns.append({"county": choice.county, "town": label,
                             "year": year, "report": None, "href": None, "total_of": len(of_year),
                             "cells": total_cells([c["cells"] for c in of_year])})
-    groups = [{"title": g.title, "lines": g.lines} for g in LINES]
+    groups = [{"title": g.title, "lines": [
+        {"key": line.key, "label": line.label, "note": line.note,
+         "cells": [cell_markup(c, line.key) for c in columns]} for line in g.lines]}
+        for g in LINES]
     return {"years": years, "places": places, "columns": columns, "groups": groups,
             "notes": notes, "reports": len(chosen), "county_years": county_years}
+
+
+def cell_markup(column: dict[str, Any], key: str) -> tuple[str, str, str]:
+    """(text, class, title) of one cell: the template only prints them."""
+    value = column["cells"].get(key) or {"text": "", "state": "absent"}
+    css = value["state"] + (" total" if "total_of" in column else "")
+    return value["text"], css, value.get("title") or ""
 
 
 def preference(report: dict[str, Any]) -> tuple[int, int, str]:
