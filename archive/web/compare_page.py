@@ -39,7 +39,7 @@ from archive.web.standard_tables import (
 DATABASE = "nianbao"
 MAX_TOWNS = 60
 MAX_YEARS = 25
-MAX_COLUMNS = 240
+MAX_COLUMNS = 120  # town-years side by side; beyond that a table is not read
 DEFAULT_YEARS = 6  # years shown when none are chosen: the latest, which have the tables
 MAX_NAME = 500  # characters of a county or town name; longer ones are cut
 TOTAL = "total"
@@ -223,20 +223,36 @@ async def compare_page(datasette: Any, request: Any) -> Response:
 
 
 async def county_list(db: Any) -> list[dict[str, Any]]:
+    """Counties with their report counts, read from the index on `reports.county` only."""
     rows = await db.execute(
-        f"select {COUNTY_SQL} as county, count(distinct {TOWN_SQL}) as towns, "
-        "count(*) as reports, min(r.report_year) as first, max(r.report_year) as last "
-        "from reports r group by 1 order by 1")
+        "select county, count(*) as reports from reports where county is not null "
+        "group by county order by county")
     return [dict(r) for r in rows.rows if r["county"]]
+
+
+# The reports of a county without scanning `reports` (whose rows hold whole texts): by the
+# index on the county the report names, and by the ledger of the county's sites; then the
+# official county (division_county, else the named one) decides.
+COUNTY_REPORTS = (
+    "select id from reports where county = :county union "
+    "select c.report_id from coverage c join sites s on s.id = c.site_id "
+    "where s.county = :county and c.report_id is not null")
 
 
 async def county_towns(db: Any, county: str) -> tuple[list[str], list[int]]:
     rows = (await db.execute(
         f"select distinct {TOWN_SQL} as town, r.report_year as year from reports r "
-        f"where {COUNTY_SQL} = :county", {"county": county})).rows
+        f"where r.id in ({await county_reports_sql(db)}) and {COUNTY_SQL} = :county",
+        {"county": county})).rows
     towns = sorted({r["town"] for r in rows if r["town"]})
     years = sorted({r["year"] for r in rows if r["year"]})
     return towns, years
+
+
+async def county_reports_sql(db: Any) -> str:
+    if await db.table_exists("coverage") and await db.table_exists("sites"):
+        return COUNTY_REPORTS
+    return "select id from reports where county = :county"
 
 
 async def comparison(datasette: Any, db: Any, choice: Choice, county_years: list[int],
@@ -244,7 +260,7 @@ async def comparison(datasette: Any, db: Any, choice: Choice, county_years: list
     where: list[str] = ["r.report_year is not null"]
     params: dict[str, Any] = {}
     if choice.county:
-        where.append(f"{COUNTY_SQL} = :county")
+        where.append(f"r.id in ({await county_reports_sql(db)}) and {COUNTY_SQL} = :county")
         params["county"] = choice.county
     if choice.towns:
         marks = []

@@ -106,7 +106,7 @@ async def downloads_page(datasette: Any, request: Any) -> Response:
     tables: list[dict[str, Any]] = []
     if db is not None:
         names = await public_tables(datasette, request, db)
-        counts = await db.table_counts(limit=50)
+        counts = await row_counts(db, names)
         for name in names:
             meta = datasette.table_metadata(db.name, name)
             tables.append({"name": name, "title": meta.get("title") or name,
@@ -117,6 +117,27 @@ async def downloads_page(datasette: Any, request: Any) -> Response:
         "interval_minutes": int(REBUILD_INTERVAL // 60),
     }, request=request)
     return Response.html(html)
+
+
+_COUNTS: dict[str, tuple[str, dict[str, int | None]]] = {}
+
+
+async def row_counts(db: Any, names: list[str]) -> dict[str, int | None]:
+    """Rows per table, counted once per change of the archive (the stamp of its files)."""
+    key = str(db.path)
+    stamp = stamp_of(Path(db.path)) if db.path else ""
+    cached = _COUNTS.get(key)
+    if cached and cached[0] == stamp and all(n in cached[1] for n in names):
+        return cached[1]
+    counts: dict[str, int | None] = {}
+    for name in names:
+        try:
+            counts[name] = (await db.execute(f"select count(*) from [{name}]",
+                                             custom_time_limit=200)).rows[0][0]
+        except Exception:  # noqa: BLE001 - interrupted: shown as "many"
+            counts[name] = None
+    _COUNTS[key] = (stamp, counts)
+    return counts
 
 
 async def table_csv(datasette: Any, request: Any) -> Any:

@@ -11,7 +11,7 @@ drops the characters XML cannot carry (a hijacked page's `\\x01` would make the 
 unreadable). Links must be http(s) or paths on this site (`safe_href`), made absolute.
 
 A saved search is not SQL: `/-/search.atom?q=…&county=…` (the same parameters as
-`/-/search`) gives its 50 newest matches, each with its passage. The search page, the home
+`/-/search`) gives its 20 newest matches, each with its passage. The search page, the home
 page and the reports table announce their feeds with `<link rel="alternate">`.
 """
 
@@ -37,7 +37,7 @@ NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 TIMESTAMP = re.compile(
     r"^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(Z|[+-]\d{2}:?\d{2})?)?$")
 EPOCH = "1970-01-01T00:00:00Z"
-SEARCH_FEED_SIZE = 50
+SEARCH_FEED_SIZE = 20  # as one page of /-/search: the same cost
 FEED_TITLES = {"new_reports": "年报存档：新收录的报告 New reports",
                "new_versions": "年报存档：公开后被修改的报告 Reports changed after publication"}
 
