@@ -13,6 +13,7 @@ import csv
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -318,3 +319,17 @@ def test_public_server_offers_downloads_of_public_tables_only(archive_file: Path
     assert get(public, "/-/downloads/blobs.csv").status_code == 404
     assert get(public, "/-/compare", county=COUNTY).status_code == 200
     assert get(public, "/nianbao/new_reports.atom").status_code == 200  # a canned query
+
+
+def test_compare_shows_the_latest_six_years_unless_asked(tmp_path: Path) -> None:
+    path = tmp_path / "years.db"
+    with Archive(path) as archive:
+        for year in range(2012, 2022):
+            archive.save_report(report("戊镇", year, county="己县"), capture_id=None)
+    ds = make_datasette(path)
+    html = get(ds, "/-/compare", county="己县").text
+    shown = re.findall(r'<th scope="col"><a href="[^"]+" title="[^"]*">(\d{4})</a>', html)
+    assert shown == [str(y) for y in range(2016, 2022)]
+    assert 'name="from" min="1990" max="2100" value="2016"' in html and "默认显示最近 6 年" in html
+    everything = get(ds, "/-/compare", county="己县", **{"from": "2012"}).text
+    assert len(re.findall(r'<th scope="col">', everything)) == 10
