@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from archive.parse.frames import frame_refs, report_frame
 from crawler import discovery, paging
 from crawler.discovery import Link
 from crawler.platforms import gkmlpt, hanweb, trs
@@ -19,6 +20,7 @@ class PageScan:
     breadcrumb: str = ""
     links: list[Link] = field(default_factory=list)  # anchors, frames, data-feed records
     pages: list[Link] = field(default_factory=list)  # other pages of the same list
+    report_frame: Link | None = None  # the (i)frame showing the page's report, if one may
 
 
 BREADCRUMB_MARKERS = ("当前位置", "所在位置", "您的位置", "现在的位置", "当前的位置")
@@ -44,6 +46,9 @@ def scan_page(url: str, html: str, this_year: int) -> PageScan:
         scan.title = first_text(doc, ("//title", "//h1"))
         scan.breadcrumb = breadcrumb_text(doc.text_content()[:20000])
         scan.links = discovery.links_in_tree(url, doc)
+        frame = report_frame(frame_refs(url, doc), url)
+        if frame is not None:
+            scan.report_frame = Link(url=frame.url, title=frame.title, kind=discovery.FRAME)
     scan.links += hanweb.record_links(url, html)
     scan.links += [y for link in scan.links for y in hanweb.annual_report_years(link.url,
                                                                                  this_year)]

@@ -82,6 +82,20 @@ def save_report(db: sqlite_utils.Database, report: Report, row: dict[str, Any], 
     return "unchanged" if changed == ["url"] else "updated"
 
 
+def urls_of(db: sqlite_utils.Database, rid: str) -> list[str]:
+    """Every URL a report was seen under."""
+    return [url for (url,) in db.execute(
+        "SELECT url FROM report_urls WHERE report_id = ? ORDER BY url_key", [rid])]
+
+
+def drop_report(db: sqlite_utils.Database, rid: str) -> None:
+    """Remove a report read from a page that turned out to be part of another (the frame
+    of a detail page): its row, sections, URLs and versions."""
+    for table in ("sections", "report_urls", "report_versions"):
+        db.execute(f"DELETE FROM [{table}] WHERE report_id = ?", [rid])
+    db.execute("DELETE FROM reports WHERE id = ?", [rid])
+
+
 def get_report(db: sqlite_utils.Database, rid: str) -> dict[str, Any] | None:
     cursor = db.execute("SELECT * FROM reports WHERE id = ?", [rid])
     row = cursor.fetchone()

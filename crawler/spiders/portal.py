@@ -29,6 +29,7 @@ from archive.db import url_state as freshness
 from archive.db.url_state import SOFT_404
 from archive.ingest import PARSER_FAILED, Reading, read_capture
 from archive.parse.charset import looks_like_html
+from archive.parse.frames import EXPORT, alternate_kind
 from crawler import discovery
 from crawler.analysis import DECOY, REPORT, Analyser, classify_label
 from crawler.challenges import challenge_in
@@ -81,6 +82,39 @@ def judge_link(link: Link, in_reports: bool) -> str | None:
     if in_reports and (link.kind == RECORD or discovery.looks_like_detail(link.url)):
         return CANDIDATE
     return NAV if discovery.nav_score(link) > 0 else None
+
+
+@dataclasses.dataclass
+class Alternates:
+    scan: PageScan  # the page's links without its alternates
+    fetch: list[Link]  # exports that are a bodiless page's only copy of its report
+    skipped: list[Link]
+
+
+def alternate_links(scan: PageScan, report_known: bool, bodiless: bool) -> Alternates:
+    """Print pages and generated exports (archive.parse.frames.alternate_kind) are the
+    report again, never a report of their own: a print page is never followed; an export
+    is fetched as the file of a detail page that has no body (its only copy), kept when
+    it is a plain file (a file of the report, as before), and otherwise left. A page with
+    a report frame follows no other frame (share bars, maps, the viewer page itself)."""
+    kept: list[Link] = []
+    fetch: list[Link] = []
+    skipped: list[Link] = []
+    for link in scan.links:
+        if link.kind == FRAME_LINK:
+            if scan.report_frame is None or not (report_known or bodiless):
+                kept.append(link)
+            continue
+        kind = alternate_kind(link.url, link.label)
+        if kind is None:
+            kept.append(link)
+        elif kind == EXPORT and bodiless and not report_known:
+            fetch.append(link)
+        elif kind == EXPORT and discovery.is_attachment(link.url):
+            kept.append(link)
+        else:
+            skipped.append(link)
+    return Alternates(dataclasses.replace(scan, links=kept), fetch, skipped)
 
 
 def judge_link_on_report(link: Link) -> str | None:
@@ -226,7 +260,8 @@ class PortalSpider(scrapy.Spider):
         if role == PAGE and not self.list_goes_on(meta, response.url, scan):
             return
         found = False
-        if analysis.reading is not None:
+        if analysis.reading is not None and not meta.get("frame_of"):
+            # a report frame's document is read with its page's title and dates (derive)
             for item in self.report_items(response, analysis.reading):
                 found = True
                 yield item
@@ -255,10 +290,33 @@ class PortalSpider(scrapy.Spider):
             scan.title + " " + scan.breadcrumb)
         # A report page with no body but a file ("附件：….pdf") is followed like a report: to
         # its files, whatever their labels say (附件1, 点击下载, P020210115….pdf).
-        bodiless = (str(meta.get("not_report", "")).startswith("no report body")
-                    and not scan.pages and any(discovery.is_attachment(x.url) for x in scan.links))
-        yield from self.follow(url, scan, int(meta.get("nav_depth", 0)), in_reports,
+        reason = str(meta.get("not_report", ""))
+        framed = (meta.get("role") == CANDIDATE or meta.get("frame_of")) \
+            and scan.report_frame is not None and not found
+        bodiless = framed or (reason.startswith("no report body") and not scan.pages
+                              and any(discovery.is_attachment(x.url) for x in scan.links))
+        if framed:
+            yield from self.follow_frame(url, scan, meta)
+        alternates = alternate_links(scan, report_known=found, bodiless=bodiless)
+        for link in alternates.fetch:  # a generated export: the file of a bodiless page
+            request = self.request_for(link, CANDIDATE, int(meta.get("nav_depth", 0)), True)
+            if request is not None:
+                request.meta["referrer"] = url
+                yield request
+        self.tally.alternates += len(alternates.skipped)
+        yield from self.follow(url, alternates.scan, int(meta.get("nav_depth", 0)), in_reports,
                                found or bodiless)
+
+    def follow_frame(self, url: str, scan: PageScan, meta: Any) -> Iterator[Request]:
+        """The frame showing a detail page's report: a file (PDF, DOC) is fetched as one, an
+        HTML document as the page's frame; either is tied to the page by its referrer."""
+        frame = scan.report_frame
+        assert frame is not None
+        role = CANDIDATE if discovery.is_attachment(frame.url) else FRAME
+        request = self.request_for(frame, role, int(meta.get("nav_depth", 0)), True)
+        if request is not None:
+            request.meta.update(referrer=url, frame_of=url)
+            yield request
 
     def replay(self, url: str, meta: Any) -> Iterator[Request]:
         """Follow the links of a known page from its stored copy, with no request: after a
