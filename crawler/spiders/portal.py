@@ -56,7 +56,7 @@ from crawler.scan import PageScan, scan_page
 from crawler.schedule import conditional_headers
 from crawler.sites import Site, netloc_of
 from crawler.tally import SiteTally
-from crawler.traps import REDIRECT, Traps, list_pattern
+from crawler.traps import LINKS, REDIRECT, Traps, list_pattern
 from crawler.warc import WarcSink
 
 log = logging.getLogger(__name__)
@@ -237,6 +237,8 @@ class PortalSpider(scrapy.Spider):
         if meta.get("role") == START:
             self.tally.start_ok = True
         role = meta.get("role")
+        if meta.get("from_list"):
+            self.traps.report_link_answered(meta["from_list"], True, response.url)
         if response.status == 304:
             self.not_modified(response)
             for request in self.replay(self.original_url(response), meta):
@@ -265,6 +267,10 @@ class PortalSpider(scrapy.Spider):
             for item in self.report_items(response, analysis.reading):
                 found = True
                 yield item
+        if scan.links_cut:
+            reading = analysis.reading
+            self.links_cut(meta, response.url, scan, reading.note if reading and reading.note
+                           and not meta.get("frame_of") else None)
         for request in self.follow_scan(response.url, scan, meta, found):
             yield request
 
@@ -304,8 +310,19 @@ class PortalSpider(scrapy.Spider):
                 request.meta["referrer"] = url
                 yield request
         self.tally.alternates += len(alternates.skipped)
-        yield from self.follow(url, alternates.scan, int(meta.get("nav_depth", 0)), in_reports,
-                               found or bodiless)
+        for request in self.follow(url, alternates.scan, int(meta.get("nav_depth", 0)),
+                                   in_reports, found or bodiless):
+            if meta.get("list") and request.meta.get("role") == CANDIDATE:
+                request.meta["from_list"] = meta["list"]  # its answer tells if the list is dead
+            yield request
+
+    def links_cut(self, meta: Any, url: str, scan: PageScan, note: str | None) -> None:
+        """A page with more links than are read: noted on its capture (after the parser's
+        note, if any) and recorded."""
+        reason = (f"{scan.links_cut:,} links on one page: {len(scan.links):,} read "
+                  f"(the first ones, then report titles, columns and pager links)")
+        self.note(meta.get("capture_id"), "; ".join(filter(None, (note, f"links cut: {reason}"))))
+        self.traps.note_bound(url, LINKS, reason, url)
 
     def follow_frame(self, url: str, scan: PageScan, meta: Any) -> Iterator[Request]:
         """The frame showing a detail page's report: a file (PDF, DOC) is fetched as one, an
@@ -459,6 +476,11 @@ class PortalSpider(scrapy.Spider):
         assert exc is not None
         reason = describe_failure(exc)
         is_start = request.meta.get("role") == START
+        if request.meta.get("from_list") and not is_refusal(exc) \
+                and not isinstance(exc, TrapStop):
+            stop = self.traps.report_link_answered(request.meta["from_list"], False, request.url)
+            if stop is not None:
+                log.info("%s: stopped paging %s: %s", self.site.id, stop.pattern, stop.reason)
         if is_refusal(exc) or (isinstance(exc, TrapStop) and not isinstance(exc, RedirectLoop)):
             log.debug("not fetched %s: %s", request.url, reason)
             return
