@@ -107,7 +107,7 @@ def test_no_decoy_is_stored_as_a_report(demo_crawl: DemoCrawl) -> None:
     decoy_urls = {key(u) for e in truth_of(demo_crawl, "decoy") for u in e["urls"]}
     assert decoy_urls & report_url_keys(demo_crawl) == set()
     stored = {u for (u,) in query(demo_crawl.db, "SELECT url FROM report_urls")}
-    truth_urls = {key(u) for e in truth_of(demo_crawl, "report") for u in e["urls"]}
+    truth_urls = {key(u) for e in truth_of(demo_crawl, "report") for u in e["urls"] + e["frames"]}
     assert {key(u) for u in stored} - truth_urls == set()
 
 
