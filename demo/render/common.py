@@ -136,9 +136,10 @@ def body_html(doc: Doc, style: str = "indent") -> str:
                 f'{escape(frame_path(doc))}" width="100%" height="1600" frameborder="0" '
                 'scrolling="auto"></iframe>')
     if "frame_pdf" in doc["flags"]:  # the PDF through a pdf.js viewer
-        target = quote(doc["attachments"][0]["path"], safe="")
-        return (SHARE_FRAME + f'\n<iframe src="{PDF_VIEWER}?file={target}" width="100%" '
-                'height="1000" frameborder="0"></iframe>')
+        item = doc["attachments"][0]
+        target = quote(item["path"], safe="")
+        return (SHARE_FRAME + f'\n<iframe src="{PDF_VIEWER}?file={target}" title="'
+                f'{escape(item["name"])}" width="100%" height="1000" frameborder="0"></iframe>')
     if "alternates" in doc["flags"]:  # print page and exports under the text
         tools = (f'<p class="tools"><a href="{escape(print_path(doc))}" target="_blank">【打印】'
                  f'</a> <a href="{EXPORT}?id={export_id(doc)}&amp;type=word">【下载Word】</a> '
