@@ -268,8 +268,8 @@ class PortalSpider(scrapy.Spider):
                 found = True
                 yield item
         if scan.links_cut:
-            reading = analysis.reading
-            self.links_cut(meta, response.url, scan, reading.note if reading and reading.note
+            parsed = analysis.reading
+            self.links_cut(meta, response.url, scan, parsed.note if parsed and parsed.note
                            and not meta.get("frame_of") else None)
         for request in self.follow_scan(response.url, scan, meta, found):
             yield request
