@@ -28,6 +28,7 @@ XINGCHENG = "兴城镇2019年政府信息公开工作年度报告"  # a frameset
 
 FRAMED = "/ndbg/202201/t20220120_1.html"
 FRAME_DOC = "/module/content/body_1.html"
+ANNEX = "/upload/2022/liuhe_fb.docx"
 RETITLED = "/ndbg/202201/t20220125_5.html"
 RETITLED_DOC = "/module/content/body_5.html"
 VIEWER = "/ndbg/202101/t20210122_2.html"
@@ -77,7 +78,9 @@ ROUTES: dict[str, Reply] = {
             (FRAMESET, XINGCHENG, "2020-01-18"))) + "</ul>")),
     FRAMED: (200, {"Content-Type": HTML}, detail(
         LIUHE, "2022-01-20", SHARE + f'<iframe id="contentFrame" src="{FRAME_DOC}" width="100%" '
-                                     'height="1200" frameborder="0"></iframe>')),
+                                     'height="1200" frameborder="0"></iframe>'
+                                     f'<p>附件：<a href="{ANNEX}">附表</a></p>')),
+    ANNEX: (200, {"Content-Type": DOCX}, (FILES / "post2020.docx").read_bytes()),
     FRAME_DOC: (200, {"Content-Type": HTML},
                 f"<html><body><div>{narrative('柳河镇', 2021)}</div></body></html>"),
     RETITLED: (200, {"Content-Type": HTML}, detail(
@@ -158,6 +161,18 @@ def test_html_frame_is_read_under_the_pages_title_and_dates(
         "2022-01-20", "柳河镇人民政府", "柳河镇")
     assert "主动公开政府信息八十六条" in report["text"] and report["format"] == "post2019"
     assert urls_of(result, report["id"], origin) == {FRAMED, FRAME_DOC}
+
+
+def test_a_file_beside_the_frame_joins_the_frames_report(
+        crawl: tuple[Crawl, str, list[str]]) -> None:
+    result, origin, _ = crawl
+    report = reports(result)[LIUHE]
+    ((rid, main),) = result.rows("SELECT report_id, main FROM attachments WHERE url = ?",
+                                 origin + ANNEX)
+    assert (rid, main) == (report["id"], 0)
+    assert "主动公开政府信息八十六条" in report["text"]  # the frame's text, not the file's
+    assert result.rows("SELECT count(*) FROM report_versions WHERE report_id = ?",
+                       report["id"]) == [(1,)]
 
 
 def test_a_frame_with_its_own_title_makes_no_second_report(

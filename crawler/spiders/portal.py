@@ -299,11 +299,15 @@ class PortalSpider(scrapy.Spider):
         reason = str(meta.get("not_report", ""))
         framed = (meta.get("role") == CANDIDATE or meta.get("frame_of")) \
             and scan.report_frame is not None and not found
-        bodiless = framed or (reason.startswith("no report body") and not scan.pages
-                              and any(discovery.is_attachment(x.url) for x in scan.links))
+        # A report frame's document is part of its page's report: it leads only to files
+        # and other reports, like a report page.
+        bodiless = framed or bool(meta.get("frame_of")) or (
+            reason.startswith("no report body") and not scan.pages
+            and any(discovery.is_attachment(x.url) for x in scan.links))
         if framed:
             yield from self.follow_frame(url, scan, meta)
-        alternates = alternate_links(scan, report_known=found, bodiless=bodiless)
+        alternates = alternate_links(scan, report_known=found or bool(framed)
+                                     or bool(meta.get("frame_of")), bodiless=bodiless)
         for link in alternates.fetch:  # a generated export: the file of a bodiless page
             request = self.request_for(link, CANDIDATE, int(meta.get("nav_depth", 0)), True)
             if request is not None:
