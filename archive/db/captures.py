@@ -175,9 +175,10 @@ def file_candidates(db: sqlite_utils.Database) -> Iterator[tuple[Any, ...]]:
 
 def framed_pages(db: sqlite_utils.Database) -> list[str]:
     """URLs of the pages whose frame the crawler fetched as their report's (captures of kind
-    `frame` with a referrer), in order."""
+    `report_frame` with a referrer), in order."""
     return [url for (url,) in db.execute(
-        "SELECT DISTINCT referrer FROM captures WHERE kind = 'frame' AND referrer IS NOT NULL "
+        "SELECT DISTINCT referrer FROM captures WHERE kind = 'report_frame' "
+        "AND referrer IS NOT NULL "
         "ORDER BY referrer")]
 
 

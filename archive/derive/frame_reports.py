@@ -2,9 +2,9 @@
 
 A detail page that holds only a title, a meta line and an `<iframe>`/`<frame>` with the
 report is rejected by the parser ("report in a frame", archive/parse/frames.py); the
-crawler fetches the frame with the page as its referrer (capture kind `frame`). This step
-reads each such pair with no network, the way `file_reports.py` reads a detail page and
-its file:
+crawler fetches the frame with the page as its referrer (capture kind `report_frame`).
+This step reads each such pair with no network, the way `file_reports.py` reads a
+detail page and its file:
 
 - the frame's document, under the page's title, through the report parser: text,
   sections, signature date;

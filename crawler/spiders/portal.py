@@ -62,6 +62,7 @@ from crawler.warc import WarcSink
 log = logging.getLogger(__name__)
 
 START, NAV, PAGE, FRAME, CANDIDATE = "start", "nav", "page", "frame", "candidate"
+REPORT_FRAME = "report_frame"  # the HTML document of a detail page's report frame
 DEFAULT_MAX_DEPTH = 6  # navigation hops from a start URL; list pages do not count
 def judge_link(link: Link, in_reports: bool) -> str | None:
     """What to do with a link: CANDIDATE, NAV, FRAME, or None (leave it)."""
@@ -128,7 +129,7 @@ def judge_link_on_report(link: Link) -> str | None:
 
 
 def priority_of(role: str, link: Link, depth: int, in_reports: bool) -> int:
-    if role == CANDIDATE:
+    if role in (CANDIDATE, REPORT_FRAME):
         return 100
     if role in (START, FRAME):
         return 90
@@ -330,10 +331,12 @@ class PortalSpider(scrapy.Spider):
 
     def follow_frame(self, url: str, scan: PageScan, meta: Any) -> Iterator[Request]:
         """The frame showing a detail page's report: a file (PDF, DOC) is fetched as one, an
-        HTML document as the page's frame; either is tied to the page by its referrer."""
+        HTML document as the page's report frame (capture kind `report_frame`: part of a
+        report page, not a list; fetched when its page is); either is tied to the page by
+        its referrer."""
         frame = scan.report_frame
         assert frame is not None
-        role = CANDIDATE if discovery.is_attachment(frame.url) else FRAME
+        role = CANDIDATE if discovery.is_attachment(frame.url) else REPORT_FRAME
         request = self.request_for(frame, role, int(meta.get("nav_depth", 0)), True)
         if request is not None:
             request.meta.update(referrer=url, frame_of=url)
@@ -505,8 +508,9 @@ class PortalSpider(scrapy.Spider):
                 return
         if not self.known_gone(request, exc):
             self.tally.add_error(request.url, reason)
-            if request.meta.get("role") == PAGE or (request.meta.get("in_reports")
-                                                    and request.meta.get("role") != CANDIDATE):
+            if request.meta.get("role") == PAGE or (
+                    request.meta.get("in_reports")
+                    and request.meta.get("role") not in (CANDIDATE, REPORT_FRAME)):
                 self.tally.list_errors += 1  # a report list that did not load
         if is_start:
             self.tally.start_errors.append(f"{request.url}: {reason}")
