@@ -30,15 +30,19 @@ from archive.clock import now_iso
 from archive.db import Archive
 from archive.db.reports import (
     drop_rows_of_missing_reports,
+    reports_of_sites,
+    reports_published_after,
     reports_with_site,
     sections_of,
     set_derived_columns,
     withdrawn_ids,
 )
 from archive.derive.figure_inputs import Inputs, Read, inputs_of, read_figures
-from archive.derive.ledger import ledger_rows
+from archive.derive.ledger import body_name, ledger_rows
+from archive.derive.scope import Scope, everything
 from archive.derive.views import ensure_views
 from archive.figures.checks import report_checks
+from archive.figures.deadlines import DEADLINES, PROVINCE_DEADLINES
 from archive.figures.places import Division, resolve_place
 from archive.figures.tables import Extraction, Figure
 from archive.records import Report
@@ -52,13 +56,16 @@ LEDGER_FIELDS = ("id", "site_id", "town", "report_year", "published", "province"
                  *PLACE_COLUMNS)
 
 
-def derive_figures(archive: Archive, today: date) -> dict[str, int]:
-    """Rewrite figures, checks, places and coverage for every stored report."""
+def derive_figures(archive: Archive, today: date, scope: Scope | None = None) -> dict[str, int]:
+    """Rewrite figures, checks, places and coverage for every stored report (full scope),
+    or for the reports the run touched and the ledger of their bodies."""
     began = time.monotonic()
+    scope = scope or everything(archive.db)
+    only = None if scope.full else touched_reports(archive, scope, today)
     statuses: Counter[str] = Counter()
     cells = reread = 0
     reports: list[dict[str, Any]] = []
-    for report in reports_with_site(archive.db):
+    for report in reports_with_site(archive.db, only):
         place = place_of(report)
         report.update(place_columns(place))
         inputs = inputs_of(archive, report)
@@ -71,13 +78,107 @@ def derive_figures(archive: Archive, today: date) -> dict[str, int]:
         statuses.update(check.status for check in checks)
         update_report(archive, report["id"], read.extraction, place)
         reports.append({name: report.get(name) for name in LEDGER_FIELDS})
-    drop_orphans(archive)
-    coverage = ledger_rows(reports, withdrawn_ids(archive.db), today=today)
-    write_coverage(archive, coverage)
+    if only is None:
+        drop_orphans(archive)
+        coverage = write_full_ledger(archive, reports, today)
+    else:
+        drop_rows_of_missing_reports(archive.db, (*DERIVED_TABLES, "coverage_bodies"), only)
+        coverage = write_ledger(archive, reports, only, today,
+                                whole=ledger_shifted(scope.last_today, today))
     ensure_views(archive.db)
     log.info("figures: %d reports (%d read again), %d cells, checks %s, %.1f s", len(reports),
              reread, cells, dict(statuses), time.monotonic() - began)
-    return {"figures": cells, "checks failed": statuses["fail"], "coverage rows": len(coverage)}
+    return {"figures": cells, "checks failed": statuses["fail"], "coverage rows": coverage}
+
+
+def touched_reports(archive: Archive, scope: Scope, today: date) -> set[str]:
+    """Reports marked, reports of sites whose place changed, and reports whose
+    `published_on_time` check can read differently on this `today` than on the last."""
+    ids = scope.reports() | reports_of_sites(archive.db, scope.sites())
+    last = scope.last_today
+    if last is not None and last != today:
+        ids |= reports_published_after(archive.db, min(last, today).isoformat())
+    return ids
+
+
+# -- the ledger ----------------------------------------------------------------------------
+
+
+def write_full_ledger(archive: Archive, reports: list[dict[str, Any]], today: date) -> int:
+    rows = ledger_rows(reports, withdrawn_ids(archive.db), today=today)
+    archive.db.execute("DELETE FROM coverage")
+    archive.db.execute("DELETE FROM coverage_bodies")
+    insert(archive, "coverage", rows)
+    insert(archive, "coverage_bodies", [
+        {"report_id": r["id"], "site_id": r["site_id"], "town": body}
+        for r in reports if (body := ledger_body(r))])
+    return len(rows)
+
+
+def write_ledger(archive: Archive, reports: list[dict[str, Any]], touched: set[str],
+                 today: date, *, whole: bool) -> int:
+    """Move the touched reports to their bodies and rewrite the ledger of every body they
+    left or joined (of every body when `whole`: a deadline passed since the last derive)."""
+    db = archive.db
+    ids = json.dumps(sorted(touched))
+    bodies = set(db.execute("SELECT site_id, town FROM coverage_bodies WHERE report_id IN "
+                            "(SELECT value FROM json_each(?))", [ids]).fetchall())
+    db.execute("DELETE FROM coverage_bodies WHERE report_id IN (SELECT value FROM json_each(?))",
+               [ids])
+    members = [{"report_id": r["id"], "site_id": r["site_id"], "town": body}
+               for r in reports if (body := ledger_body(r))]
+    insert(archive, "coverage_bodies", members)
+    bodies |= {(m["site_id"], m["town"]) for m in members}
+    if whole:
+        bodies = set(db.execute("SELECT DISTINCT site_id, town FROM coverage_bodies").fetchall())
+        db.execute("DELETE FROM coverage")
+    rows: list[dict[str, Any]] = []
+    for site_id, town in sorted(bodies):
+        seen = body_reports(archive, site_id, town)
+        withdrawn = {r["id"] for r in seen if r["withdrawn_at"]}
+        rows += ledger_rows(seen, withdrawn, today=today)
+        if not whole:
+            db.execute("DELETE FROM coverage WHERE site_id = ? AND town = ?", [site_id, town])
+    insert(archive, "coverage", rows)
+    return db.execute("SELECT count(*) FROM coverage").fetchone()[0]
+
+
+BODY_REPORTS_SQL = f"""
+SELECT {", ".join(f"r.[{name}]" for name in LEDGER_FIELDS)}, r.withdrawn_at
+FROM coverage_bodies b JOIN reports r ON r.id = b.report_id
+WHERE b.site_id = ? AND b.town = ? ORDER BY r.id
+"""
+
+
+def body_reports(archive: Archive, site_id: str, town: str) -> list[dict[str, Any]]:
+    names = (*LEDGER_FIELDS, "withdrawn_at")
+    return [dict(zip(names, row, strict=True))
+            for row in archive.db.execute(BODY_REPORTS_SQL, [site_id, town])]
+
+
+def ledger_body(report: dict[str, Any]) -> str | None:
+    """The body a report counts for in the ledger (None: it counts for none)."""
+    town = body_name(report)
+    if not report.get("site_id") or not town or report.get("report_year") is None:
+        return None
+    return town
+
+
+def ledger_shifted(last: date | None, today: date) -> bool:
+    """Can the ledger read differently today than on `last` for a body nothing touched?
+    Its years run to today's year, and a year is `missing` once its deadline passed."""
+    if last is None or last.year != today.year:
+        return True
+    low, high = min(last, today), max(last, today)
+    rules = set(DEADLINES.values()) | {
+        rule for kinds in PROVINCE_DEADLINES.values() for rule in kinds.values()}
+    return any(low <= rule.for_year(year) <= high
+               for rule in rules for year in range(low.year - 2, high.year + 1))
+
+
+def insert(archive: Archive, table: str, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        archive.db.table(table).insert_all(rows)
 
 
 # -- places ------------------------------------------------------------------------------------
@@ -199,7 +300,3 @@ def drop_orphans(archive: Archive) -> None:
     drop_rows_of_missing_reports(archive.db, DERIVED_TABLES)
 
 
-def write_coverage(archive: Archive, rows: list[dict[str, Any]]) -> None:
-    archive.db.execute("DELETE FROM coverage")
-    if rows:
-        archive.db.table("coverage").insert_all(rows)

@@ -25,6 +25,7 @@ from datetime import date
 from archive.clock import now_iso
 from archive.db import Archive
 from archive.db.reports import drop_rows_of_missing_reports, report_texts
+from archive.derive.scope import Scope, everything
 from archive.parse.personal import KINDS, PERSONAL_KINDS, Finding, find_personal_data, mask
 
 log = logging.getLogger(__name__)
@@ -33,12 +34,19 @@ TABLES = ("personal_data", "reports_masked", "personal_scans")
 CONTEXT = 20
 
 
-def derive_personal(archive: Archive, today: date) -> dict[str, int]:
-    """Scan changed report texts for personal data; rewrite their rows."""
-    scanned = dict(archive.db.execute("SELECT report_id, text_sha256 FROM personal_scans"))
+def derive_personal(archive: Archive, today: date, scope: Scope | None = None
+                    ) -> dict[str, int]:
+    """Scan changed report texts (of every report, or of those the run touched) for
+    personal data; rewrite their rows."""
+    scope = scope or everything(archive.db)
+    only = None if scope.full else scope.reports()
+    scanned = dict(archive.db.execute(
+        "SELECT report_id, text_sha256 FROM personal_scans" if only is None else
+        "SELECT report_id, text_sha256 FROM personal_scans WHERE report_id IN "
+        "(SELECT value FROM json_each(?))", [] if only is None else [json.dumps(sorted(only))]))
     kinds: Counter[str] = Counter()
     rescanned = 0
-    for report in report_texts(archive.db):
+    for report in report_texts(archive.db, only):
         text = report["text"] or ""
         sha = sha256(text)
         if scanned.get(report["id"]) == sha:
@@ -47,7 +55,7 @@ def derive_personal(archive: Archive, today: date) -> dict[str, int]:
         write_report(archive, report["id"], text, sha, findings)
         kinds.update(f.kind for f in findings)
         rescanned += 1
-    drop_rows_of_missing_reports(archive.db, TABLES)
+    drop_rows_of_missing_reports(archive.db, TABLES, only)
     log.info("personal: %d texts scanned, findings %s", rescanned, dict(kinds))
     return {"personal data found": sum(kinds[k] for k in PERSONAL_KINDS)}
 
