@@ -82,7 +82,7 @@ def cached_captures(cache: Path, reports: int) -> Path:
 
 def bodies_of(path: Path) -> list[bytes]:
     with Archive(path) as archive:
-        return [stored.body for stored in archive.iter_bodies()]
+        return [stored.body or b"" for stored in archive.iter_bodies()]
 
 
 class StepTimes(logging.Handler):
@@ -104,17 +104,19 @@ def timed(work: Callable[[], T]) -> tuple[T, float]:
     return result, time.perf_counter() - started
 
 
-def touch(archive: Archive, count: int) -> int:
-    """Capture `count` reports again with one sentence added and ingest them, as a crawl
-    that found edits would; returns how many were saved as updated."""
+def touch(archive: Archive, count: int, *, edit: bool = True, offset: int = 0) -> int:
+    """Capture `count` reports again and ingest them, as a crawl would: with one sentence
+    added (`edit`), or the same bytes (a nightly revisiting due pages that did not
+    change); returns how many were saved as updated."""
     urls = [url for (url,) in archive.db.execute(
-        "SELECT url FROM reports ORDER BY id LIMIT ?", [count])]
+        "SELECT url FROM reports ORDER BY id LIMIT ? OFFSET ?", [count, offset])]
     updated = 0
     for url in urls:
         body = archive.db.execute(
             "SELECT b.body FROM captures c JOIN blobs b ON b.sha256 = c.sha256 "
             "WHERE c.url = ? ORDER BY c.id DESC LIMIT 1", [url]).fetchone()[0]
-        edited = body.replace("。".encode(), "。本年度另有补充说明一则。".encode(), 1)
+        edited = body.replace("。".encode(), "。本年度另有补充说明一则。".encode(), 1) \
+            if edit else body
         with archive.transaction():
             cid = archive.add_capture(url, status=200, headers=HTML, body=edited,
                                       site_id="scale")
@@ -162,6 +164,11 @@ def main() -> None:
             print("derive again, nothing changed…", file=sys.stderr)
             quiet, derive_s = timed(lambda: derive_all(archive, today=today))
             rows.append(("derive, nothing changed", derive_s))
+            revisit = args.reports // 10
+            print(f"capture {revisit} unchanged pages again, derive…", file=sys.stderr)
+            touch(archive, revisit, edit=False, offset=args.touch)
+            _, revisit_s = timed(lambda: derive_all(archive, today=today))
+            rows.append((f"derive after {revisit} unchanged pages fetched", revisit_s))
             print(f"capture and ingest {args.touch} edited reports, derive…", file=sys.stderr)
             edited = touch(archive, args.touch)
             _, touched_s = timed(lambda: derive_all(archive, today=today))

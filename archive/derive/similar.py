@@ -179,9 +179,10 @@ class Index:
         self.common = common
         self.cache: dict[str, tuple[str, np.ndarray]] = {}
 
-    def free_of(self, text: str) -> tuple[str, np.ndarray]:
-        """The free text and its shingle hashes, boilerplate units and shingles removed."""
-        free = free_text(text, self.common.units)
+    def free_of(self, text: str, free: str | None = None) -> tuple[str, np.ndarray]:
+        """The free text (given, or cut from `text`) and its shingle hashes, boilerplate
+        units and shingles removed."""
+        free = free_text(text, self.common.units) if free is None else free
         hashes = shingle_hashes(free)
         if len(self.common.hashes):
             hashes = hashes[~np.isin(hashes, self.common.hashes, assume_unique=True)]
@@ -211,7 +212,7 @@ class Index:
                 self.db.execute("UPDATE minhashes SET raw_sha256 = ? WHERE report_id = ?",
                                 [raw_sha, rid])
                 continue
-            free, hashes = self.free_of(text)
+            free, hashes = self.free_of(text, free)
             self.cache[rid] = (free, hashes)
             self.store(rid, raw_sha, free_sha, hashes)
             changed.append(rid)
