@@ -82,7 +82,8 @@ def derive_figures(archive: Archive, today: date, scope: Scope | None = None) ->
         drop_orphans(archive)
         coverage = write_full_ledger(archive, reports, today)
     else:
-        drop_rows_of_missing_reports(archive.db, (*DERIVED_TABLES, "coverage_bodies"), only)
+        drop_rows_of_missing_reports(archive.db, DERIVED_TABLES, only)  # the ledger's own
+        # rows of deleted reports go in write_ledger, which reads their old body first
         coverage = write_ledger(archive, reports, only, today,
                                 whole=ledger_shifted(scope.last_today, today))
     ensure_views(archive.db)
