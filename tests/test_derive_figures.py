@@ -18,6 +18,7 @@ import pytest
 
 from archive.db import Archive, report_id
 from archive.derive import DeriveSummary, derive_all
+from archive.derive import figures as figures_step
 from archive.derive.figures import derive_figures
 from archive.derive.withdrawals import derive_withdrawals
 from archive.figures.tables import extract_tables
@@ -331,3 +332,19 @@ def test_an_incremental_derive_equals_a_full_one(archive: Archive, ids: dict[str
     assert ledger[("fusong", "泉阳镇", 2022)] is None  # moved out
     assert derive_all(archive, today=later, full=True).full
     assert snapshot(archive) == got
+
+
+def test_tables_read_in_worker_processes_give_the_same_rows(
+        archive: Archive, ids: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A full derive of a large archive reads page tables in worker processes."""
+    derive_all(archive, today=TODAY, full=True)
+    expected = snapshot(archive)
+    archive.db.execute("DELETE FROM figure_sources")  # every report's figures read again
+    archive.db.execute("DELETE FROM figures")
+    monkeypatch.setattr(figures_step, "POOL_MIN_REPORTS", 0)
+    started = []
+    real_pool = figures_step.worker_pool
+    monkeypatch.setattr(figures_step, "worker_pool", lambda: started.append(1) or real_pool())
+    derive_all(archive, today=TODAY, full=True)
+    assert started == [1]
+    assert snapshot(archive) == expected

@@ -22,7 +22,9 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections import Counter
+from collections import Counter, deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import date
 from typing import Any
 
@@ -37,7 +39,7 @@ from archive.db.reports import (
     set_derived_columns,
     withdrawn_ids,
 )
-from archive.derive.figure_inputs import Inputs, Read, inputs_of, read_figures
+from archive.derive.figure_inputs import Inputs, Read, inputs_of, page_tables, read_figures
 from archive.derive.ledger import body_name, ledger_rows
 from archive.derive.scope import Scope, everything
 from archive.derive.views import ensure_views
@@ -45,11 +47,14 @@ from archive.figures.checks import report_checks
 from archive.figures.deadlines import DEADLINES, PROVINCE_DEADLINES
 from archive.figures.places import Division, resolve_place
 from archive.figures.tables import Extraction, Figure
+from archive.pool import worker_pool
 from archive.records import Report
 
 log = logging.getLogger(__name__)
 
 DERIVED_TABLES = ("figures", "checks", "figure_sources")
+READ_AHEAD = 32  # reports per batch of page tables read in worker processes
+POOL_MIN_REPORTS = 1000  # a full derive of fewer reports reads tables in this process
 PLACE_COLUMNS = ("division_code", "division_level", "division_match", "division_province",
                  "division_city", "division_county", "division_township")
 LEDGER_FIELDS = ("id", "site_id", "town", "report_year", "published", "province",
@@ -65,11 +70,12 @@ def derive_figures(archive: Archive, today: date, scope: Scope | None = None) ->
     statuses: Counter[str] = Counter()
     cells = reread = 0
     reports: list[dict[str, Any]] = []
-    for report in reports_with_site(archive.db, only):
+    pool = only is None and archive.db["reports"].count >= POOL_MIN_REPORTS
+    for report, inputs, pages in read_ahead(archive, reports_with_site(archive.db, only),
+                                            pool=pool):
         place = place_of(report)
         report.update(place_columns(place))
-        inputs = inputs_of(archive, report)
-        read, fresh = figures_for(archive, report["id"], inputs)
+        read, fresh = figures_for(archive, report["id"], inputs, pages)
         reread += fresh
         cells += len(read.extraction.figures) if read.extraction else 0
         checks = report_checks(report_record(archive, report), read.extraction,
@@ -211,7 +217,54 @@ def report_province(report: dict[str, Any], place: Division | None) -> str | Non
 # -- figures -----------------------------------------------------------------------------------
 
 
-def figures_for(archive: Archive, rid: str, inputs: Inputs) -> tuple[Read, int]:
+def read_ahead(archive: Archive, reports: Iterator[dict[str, Any]], *, pool: bool
+               ) -> Iterator[tuple[dict[str, Any], Inputs, dict[int, Extraction | None]]]:
+    """Each report with its inputs and, when its figures must be read again, its page's
+    tables read in worker processes ahead of the loop (a full derive of many reports:
+    the main process meanwhile writes rows and runs checks)."""
+    workers: ProcessPoolExecutor | None = None
+    pending: deque[list[tuple[dict[str, Any], Inputs, Future[Extraction | None] | None]]] = (
+        deque())
+    chunk: list[tuple[dict[str, Any], Inputs, Future[Extraction | None] | None]] = []
+    try:
+        for report in reports:
+            inputs = inputs_of(archive, report)
+            future = None
+            if pool and inputs.capture_sha and stored_key(archive, report["id"]) != inputs.key:
+                if workers is None:
+                    workers = worker_pool()
+                if workers is not None:
+                    future = workers.submit(page_tables, archive.capture_body(
+                        inputs.capture_id or 0), inputs.headers)
+            chunk.append((report, inputs, future))
+            if len(chunk) >= READ_AHEAD:
+                pending.append(chunk)
+                chunk = []
+            if len(pending) >= 2:
+                yield from settled(pending.popleft())
+        pending.append(chunk)
+        while pending:
+            yield from settled(pending.popleft())
+    finally:
+        if workers is not None:
+            workers.shutdown(cancel_futures=True)
+
+
+def settled(chunk: list[tuple[dict[str, Any], Inputs, Future[Extraction | None] | None]]
+            ) -> Iterator[tuple[dict[str, Any], Inputs, dict[int, Extraction | None]]]:
+    for report, inputs, future in chunk:
+        pages = {} if future is None else {inputs.capture_id or 0: future.result()}
+        yield report, inputs, pages
+
+
+def stored_key(archive: Archive, rid: str) -> str | None:
+    row = archive.db.execute("SELECT input_key FROM figure_sources WHERE report_id = ?",
+                             [rid]).fetchone()
+    return row[0] if row else None
+
+
+def figures_for(archive: Archive, rid: str, inputs: Inputs,
+                pages: dict[int, Extraction | None] | None = None) -> tuple[Read, int]:
     """(the report's figures, 1 if they were read again or 0 if the stored ones still hold)."""
     key = inputs.key
     stored = archive.db.execute(
@@ -219,7 +272,7 @@ def figures_for(archive: Archive, rid: str, inputs: Inputs) -> tuple[Read, int]:
         "FROM figure_sources WHERE report_id = ?", [rid]).fetchone()
     if stored is not None and stored[0] == key:
         return Read(stored_extraction(archive, rid, stored), stored[1], stored[2]), 0
-    read = read_figures(archive, inputs)
+    read = read_figures(archive, inputs, pages)
     write_figures(archive, rid, read, key)
     return read, 1
 

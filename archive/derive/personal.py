@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import time
 from collections import Counter
 from datetime import date
 
@@ -38,6 +39,7 @@ def derive_personal(archive: Archive, today: date, scope: Scope | None = None
                     ) -> dict[str, int]:
     """Scan changed report texts (of every report, or of those the run touched) for
     personal data; rewrite their rows."""
+    began = time.monotonic()
     scope = scope or everything(archive.db)
     only = None if scope.full else scope.reports()
     scanned = dict(archive.db.execute(
@@ -56,7 +58,8 @@ def derive_personal(archive: Archive, today: date, scope: Scope | None = None
         kinds.update(f.kind for f in findings)
         rescanned += 1
     drop_rows_of_missing_reports(archive.db, TABLES, only)
-    log.info("personal: %d texts scanned, findings %s", rescanned, dict(kinds))
+    log.info("personal: %d texts scanned, findings %s, %.1f s", rescanned, dict(kinds),
+             time.monotonic() - began)
     return {"personal data found": sum(kinds[k] for k in PERSONAL_KINDS)}
 
 
