@@ -26,7 +26,8 @@ HEADING_MAX = 40
 TABLE_REST = 4
 TABLE_LINE_MAX = 300  # longer units are prose, whatever labels they name
 SENTENCE_ENDS = "。；;！!？?"
-UNIT_SPLIT_RE = re.compile(r"(?<=[。；;！!？?])|\n+")
+# A unit: a run ending at a sentence end, or a run up to a line end (lines never join).
+UNIT_RE = re.compile(r"[^\n。；;！!？?]*[。；;！!？?]|[^\n。；;！!？?]+")
 HEADING_RE = re.compile(
     r"^\s*(?:[一二三四五六七八九十]{1,3}[、.．]|[(（][一二三四五六七八九十]{1,3}[)）]|\d{1,2}[.、．](?!\d))")
 DIGITS_RE = re.compile(r"\d+(?:[.,]\d+)*")
@@ -70,7 +71,7 @@ def units(text: str) -> list[str]:
     """The report's lines and sentences, stripped, in order. Stored texts are NFKC
     already; the patterns here accept both widths anyway (NFKC of a whole report costs
     milliseconds)."""
-    return [stripped for u in UNIT_SPLIT_RE.split(text) if u and (stripped := u.strip())]
+    return [stripped for u in UNIT_RE.findall(text) if (stripped := u.strip())]
 
 
 def unit_key(unit: str) -> str:
