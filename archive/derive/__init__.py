@@ -2,8 +2,11 @@
 
 `derive_all` runs each step in order, in one transaction, after a crawl and at the end
 of `nianbao build`. Steps may create reports (attachments read into reports), so later
-steps see them. A step is a function `(archive, today) -> counts`; each lives in its own
-module and owns the tables it writes:
+steps see them. A step is a function `(archive, today, scope=None) -> counts`; the scope
+(`scope.py`) says whether it redoes everything (`nianbao build`, new derive code, an
+archive never derived with marks; also a step called without one) or only what the
+marks of archive/db/dirty.py say a run touched. `derive_all` clears the marks in its own
+transaction. Each step lives in its own module and owns the tables it writes:
 
 - `attachments.py` (+ `files.py`, `file_reports.py`): `attachments`, `extractions`, and
   reports read from files;
