@@ -295,16 +295,17 @@ def write_figures(archive: Archive, rid: str, read: Read, key: str) -> None:
     extraction = read.extraction
     rows = [figure_row(rid, figure, read.source) for figure in extraction.figures] \
         if extraction else []
-    if rows:
-        db.table("figures").insert_all(rows)
-    db.table("figure_sources").upsert({
-        "report_id": rid, "source": read.source, "input": read.input, "input_key": key,
-        "template": extraction.version if extraction else None,
-        "table_images": extraction.images if extraction else None,
-        "figures": len(rows),
-        "notes": json.dumps(extraction.notes if extraction else [], ensure_ascii=False),
-        "derived_at": now_iso(),
-    }, pk="report_id")
+    if rows:  # plain statements: sqlite-utils reads the schema on every insert
+        db.conn.executemany(
+            'INSERT INTO figures (report_id, "table", row_key, column_key, value, '
+            "unit, raw, source, sentence) VALUES (:report_id, :table, :row_key, :column_key, "
+            ":value, :unit, :raw, :source, :sentence)", rows)
+    db.execute(
+        "INSERT OR REPLACE INTO figure_sources (report_id, source, input, input_key, template, "
+        "table_images, figures, notes, derived_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [rid, read.source, read.input, key, extraction.version if extraction else None,
+         extraction.images if extraction else None, len(rows),
+         json.dumps(extraction.notes if extraction else [], ensure_ascii=False), now_iso()])
 
 
 def figure_row(rid: str, figure: Figure, source: str | None) -> dict[str, Any]:
@@ -333,10 +334,10 @@ def report_record(archive: Archive, row: dict[str, Any]) -> Report:
 
 def write_checks(archive: Archive, rid: str, checks: list[Any]) -> None:
     archive.db.execute("DELETE FROM checks WHERE report_id = ?", [rid])
-    archive.db.table("checks").insert_all(
-        {"report_id": rid, "check": c.check, "status": c.status, "detail": c.detail}
-        for c in checks
-    )
+    # A plain statement: sqlite-utils' insert_all reads the table's schema on every call.
+    archive.db.conn.executemany(
+        'INSERT INTO checks (report_id, "check", status, detail) VALUES (?, ?, ?, ?)',
+        [(rid, c.check, c.status, c.detail) for c in checks])
 
 
 def update_report(archive: Archive, rid: str, extraction: Extraction | None,

@@ -69,20 +69,21 @@ def write_report(archive: Archive, rid: str, text: str, sha: str,
     for table in TABLES:
         db.execute(f"DELETE FROM [{table}] WHERE report_id = ?", [rid])
     masked_all = mask(text, frozenset(KINDS))
-    db.table("personal_data").insert_all(
-        {"report_id": rid, "start": f.start, "end": f.end, "kind": f.kind,
-         "masked": masked_all[f.start:f.end],
-         "context": masked_all[max(0, f.start - CONTEXT):f.end + CONTEXT],
-         "value_sha256": sha256(f.raw)}
-        for f in findings)
+    # Plain statements: sqlite-utils' insert reads the table's schema on every call.
+    db.conn.executemany(
+        'INSERT INTO personal_data (report_id, start, "end", kind, masked, context, '
+        "value_sha256) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(rid, f.start, f.end, f.kind, masked_all[f.start:f.end],
+          masked_all[max(0, f.start - CONTEXT):f.end + CONTEXT], sha256(f.raw))
+         for f in findings])
     personal = sorted({f.kind for f in findings if f.kind in PERSONAL_KINDS})
     if personal:
-        db.table("reports_masked").insert({
-            "report_id": rid, "text": mask(text),
-            "findings": sum(f.kind in PERSONAL_KINDS for f in findings),
-            "kinds": json.dumps(personal)})
-    db.table("personal_scans").insert({"report_id": rid, "text_sha256": sha,
-                                        "findings": len(findings), "scanned_at": now_iso()})
+        db.execute("INSERT INTO reports_masked (report_id, text, findings, kinds) "
+                   "VALUES (?, ?, ?, ?)",
+                   [rid, mask(text), sum(f.kind in PERSONAL_KINDS for f in findings),
+                    json.dumps(personal)])
+    db.execute("INSERT INTO personal_scans (report_id, text_sha256, findings, scanned_at) "
+               "VALUES (?, ?, ?, ?)", [rid, sha, len(findings), now_iso()])
 
 
 def sha256(value: str) -> str:

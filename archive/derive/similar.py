@@ -344,12 +344,11 @@ class Index:
         _, mine = self.shingles_of(place.rid)
         _, theirs = self.shingles_of(previous)
         enough = min(len(mine), len(theirs)) >= MIN_SHINGLES
-        self.db.table("self_copies").upsert({
-            "report_id": place.rid, "previous_id": previous, "county": place.body[0],
-            "town": place.body[1], "year": place.year,
-            "previous_year": (place.year or 0) - 1,
-            "jaccard": round(jaccard(mine, theirs), 4) if enough else None,
-        }, pk="report_id")
+        self.db.execute(
+            "INSERT OR REPLACE INTO self_copies (report_id, previous_id, county, town, year, "
+            "previous_year, jaccard) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [place.rid, previous, place.body[0], place.body[1], place.year,
+             (place.year or 0) - 1, round(jaccard(mine, theirs), 4) if enough else None])
 
 
 # -- clusters ----------------------------------------------------------------------------
