@@ -130,7 +130,7 @@ def touch(archive: Archive, count: int, *, edit: bool = True, offset: int = 0) -
         body = archive.db.execute(
             "SELECT b.body FROM captures c JOIN blobs b ON b.sha256 = c.sha256 "
             "WHERE c.url = ? ORDER BY c.id DESC LIMIT 1", [url]).fetchone()[0]
-        edited = body.replace("。".encode(), "。本年度另有补充说明一则。".encode(), 1) \
+        edited = body.replace("总体情况".encode(), "总体情况（本年度另有补充说明）".encode(), 1) \
             if edit else body
         with archive.transaction():
             cid = archive.add_capture(url, status=200, headers=HTML, body=edited,
