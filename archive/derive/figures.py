@@ -19,6 +19,7 @@ the same rows.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import time
@@ -196,7 +197,14 @@ def place_of(report: dict[str, Any]) -> Division | None:
     city, only when the site's county is the report's county). Never the host name."""
     county = report.get("county")
     city = report.get("site_city") if county and county == report.get("site_county") else None
-    return resolve_place(report.get("town"), county, city, report.get("province"))
+    return cached_place(report.get("town"), county, city, report.get("province"))
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def cached_place(town: str | None, county: str | None, city: str | None,
+                 province: str | None) -> Division | None:
+    """`resolve_place` (pure) once per place: a town has a report a year."""
+    return resolve_place(town, county, city, province)
 
 
 def place_columns(place: Division | None) -> dict[str, Any]:
