@@ -47,6 +47,7 @@ from tools.scale import ScalePortal
 T = TypeVar("T")
 TARGET = 100_000
 HTML = {"Content-Type": "text/html; charset=utf-8"}
+HAN_RUN_RE = re.compile(r"[\u4e00-\u9fff]{8,}")
 STEP_RE = re.compile(r"^(attachments|figures|personal|similar): .*?([\d.]+) s$")
 
 
@@ -123,15 +124,18 @@ def touch(archive: Archive, count: int, *, edit: bool = True, offset: int = 0) -
     """Capture `count` reports again and ingest them, as a crawl would: with one sentence
     added (`edit`), or the same bytes (a nightly revisiting due pages that did not
     change); returns how many were saved as updated."""
-    urls = [url for (url,) in archive.db.execute(
-        "SELECT url FROM reports ORDER BY id LIMIT ? OFFSET ?", [count, offset])]
+    found = archive.db.execute(
+        "SELECT url, text FROM reports ORDER BY id LIMIT ? OFFSET ?", [count, offset])
     updated = 0
-    for url in urls:
-        body = archive.db.execute(
-            "SELECT b.body FROM captures c JOIN blobs b ON b.sha256 = c.sha256 "
-            "WHERE c.url = ? ORDER BY c.id DESC LIMIT 1", [url]).fetchone()[0]
-        edited = body.replace("总体情况".encode(), "总体情况（本年度另有补充说明）".encode(), 1) \
-            if edit else body
+    for url, text in found.fetchall():
+        newest = archive.db.execute("SELECT max(id) FROM captures WHERE url = ?",
+                                    [url]).fetchone()[0]
+        body = archive.capture_body(newest) or b""
+        edited = body
+        for run in HAN_RUN_RE.findall(text or "") if edit else ():
+            if run.encode() in body:  # a run of the report's own text, as the page has it
+                edited = body.replace(run.encode(), (run + "本年度另有补充说明").encode(), 1)
+                break
         with archive.transaction():
             cid = archive.add_capture(url, status=200, headers=HTML, body=edited,
                                       site_id="scale")
