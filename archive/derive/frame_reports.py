@@ -25,6 +25,7 @@ import logging
 
 from archive.db import Archive, captures, report_id, url_key
 from archive.db.reports import drop_report, report_of_url, urls_of
+from archive.derive.scope import Scope, everything
 from archive.derive.file_reports import UTF8_HTML, Seen, apply_page, report_from_meta
 from archive.errors import DecodeError, NotAReportError
 from archive.parse import parse_report
@@ -36,10 +37,17 @@ from archive.records import Report
 log = logging.getLogger(__name__)
 
 
-def derive_frames(archive: Archive, today: object = None) -> dict[str, int]:
-    """Save one report per detail page whose report is in a frame; returns counts."""
+def derive_frames(archive: Archive, today: object = None,
+                  scope: Scope | None = None) -> dict[str, int]:
+    """Save one report per detail page whose report is in a frame (every such page, or
+    those whose page or frame URL the run touched); returns counts."""
+    scope = scope or everything(archive.db)
+    touched = None if scope.full else scope.urls()
     saved = 0
-    for page_url in captures.framed_pages(archive.db):
+    for page_url, frame_url in captures.framed_pages(archive.db):
+        if touched is not None and url_key(page_url) not in touched \
+                and url_key(frame_url) not in touched:
+            continue
         if save_framed(archive, page_url):
             saved += 1
     return {"frame reports": saved} if saved else {}
