@@ -192,6 +192,8 @@ def request_kind(request: Request) -> dict[str, Any]:
     """`kind` (the spider's role for the request: start, nav, page, frame, candidate;
     robots) and `conditional` (1 when it carried If-None-Match / If-Modified-Since)."""
     kind = request.meta.get("role") or ("robots" if is_robots(request.url) else None)
+    if request.meta.get("rendered"):
+        kind = "rendered"  # the DOM after the page's scripts ran (crawler/browser.py)
     return {"kind": kind, "conditional": int(bool(request.meta.get("conditional")))}
 
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from crawler import discovery, paging
+from crawler import discovery, paging, scriptlists
 from crawler.discovery import Link
 from crawler.platforms import gkmlpt, hanweb, trs
+from crawler.scriptlists import Feed
 
 
 @dataclass
@@ -19,6 +20,8 @@ class PageScan:
     breadcrumb: str = ""
     links: list[Link] = field(default_factory=list)  # anchors, frames, data-feed records
     pages: list[Link] = field(default_factory=list)  # other pages of the same list
+    feeds: list[Feed] = field(default_factory=list)  # list endpoints its inline scripts call
+    scripts: list[str] = field(default_factory=list)  # same-site scripts that may call some
 
 
 BREADCRUMB_MARKERS = ("当前位置", "所在位置", "您的位置", "现在的位置", "当前的位置")
@@ -56,6 +59,10 @@ def scan_page(url: str, html: str, this_year: int) -> PageScan:
     )
     page_keys = {p.key for p in scan.pages}
     scan.links = [link for link in scan.links if link.key not in page_keys]
+    known = {p.url.split("?", 1)[0] for p in scan.pages}  # a platform's own endpoints
+    scan.feeds = [f for f in scriptlists.feeds_in_page(url, html)
+                  if f.template.split("?", 1)[0] not in known]
+    scan.scripts = scriptlists.linked_scripts(url, html)
     return scan
 
 

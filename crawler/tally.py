@@ -42,6 +42,8 @@ class SiteTally:
     challenge: str | None = None  # a WAF challenge met: "jiasule (__jsl_clearance) at URL"
     stops: list[dict[str, object]] = field(default_factory=list)  # traps (crawler/traps.py)
     time_budget: float | None = None  # seconds the site's crawl may take
+    shells: list[str] = field(default_factory=list)  # report columns that may need the browser
+    rendered: int = 0  # pages rendered by the browser layer
 
     def add_error(self, url: str, reason: str) -> None:
         self.errors += 1
