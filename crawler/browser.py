@@ -112,10 +112,18 @@ def browser_settings(site: Site, guarded: bool) -> dict[str, Any]:
 
 
 def render_meta() -> dict[str, Any]:
-    """Request meta for a page to render: wait until the page's own requests are done."""
+    """Request meta for a page to render: wait until the page's own requests are done (a
+    challenge's script reloads the page: wait for that load too). The status is the first
+    answer's (a challenge's 412), so those reach the callback, which reads the DOM."""
+    from scrapy_playwright.page import PageMethod
+
+    from crawler.challenges import CHALLENGE_STATUSES
+
     return {"playwright": True, "rendered": True,
+            "handle_httpstatus_list": list(CHALLENGE_STATUSES),
             "playwright_page_goto_kwargs": {"wait_until": "networkidle",
-                                            "timeout": RENDER_TIMEOUT_MS}}
+                                            "timeout": RENDER_TIMEOUT_MS},
+            "playwright_page_methods": [PageMethod("wait_for_load_state", "networkidle")]}
 
 
 def _handler_class() -> type:

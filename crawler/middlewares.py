@@ -197,6 +197,9 @@ def request_kind(request: Request) -> dict[str, Any]:
     return {"kind": kind, "conditional": int(bool(request.meta.get("conditional")))}
 
 
+RENDERED_HEADER = "X-Nianbao-Rendered"  # on the stored headers of a browser-rendered capture
+
+
 class CaptureMiddleware:
     """Store every response and every download failure via `Archive.add_capture`."""
 
@@ -225,10 +228,16 @@ class CaptureMiddleware:
         note = (f"redirect to {location.decode('latin-1')}"
                 if response.status in REDIRECT_STATUSES else None)
         fetched_at = now_iso()
-        wire = record_wire(spider.archive, getattr(spider, "warc", None), request,
-                           take_wire(request, response), fetched_at)
+        headers = headers_dict(response.headers)
+        # A rendered DOM (crawler/browser.py) is no bytes as received: kept as a capture,
+        # marked, and not written to WARC as the server's response.
+        rendered = bool(request.meta.get("rendered"))
+        if rendered:
+            headers[RENDERED_HEADER] = "chromium (scrapy-playwright)"
+        wire = record_wire(spider.archive, None if rendered else getattr(spider, "warc", None),
+                           request, take_wire(request, response), fetched_at)
         capture_id = spider.archive.add_capture(
-            response.url, status=response.status, headers=headers_dict(response.headers),
+            response.url, status=response.status, headers=headers,
             body=None if response.status == 304 else response.body, run_id=spider.run_id,
             site_id=spider.site.id, note=note, fetched_at=fetched_at, **link_of(request),
             **request_kind(request), **wire,

@@ -44,6 +44,7 @@ class SiteTally:
     time_budget: float | None = None  # seconds the site's crawl may take
     shells: list[str] = field(default_factory=list)  # report columns that may need the browser
     rendered: int = 0  # pages rendered by the browser layer
+    challenges_passed: int = 0  # challenge pages the browser got through
 
     def add_error(self, url: str, reason: str) -> None:
         self.errors += 1

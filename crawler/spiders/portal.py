@@ -149,6 +149,7 @@ class PortalSpider(scrapy.Spider):
         self.feeds: dict[str, FeedProgress] = {}  # list endpoints being paged
         self.shells: dict[str, Shell] = {}  # empty column pages, by URL
         self.rendered: set[str] = set()  # URLs asked of the browser (once each)
+        self.walls: dict[str, str] = {}  # challenged URLs asked of the browser -> their note
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PortalSpider:
@@ -234,7 +235,7 @@ class PortalSpider(scrapy.Spider):
             return
         if meta.get("rendered"):
             self.tally.rendered += 1
-            self.note(meta.get("capture_id"), "rendered in headless Chromium (scrapy-playwright)")
+            self.challenge_passed(response.url)
         if role == SCRIPT:
             for request in self.read_script(response):
                 yield request
@@ -284,7 +285,22 @@ class PortalSpider(scrapy.Spider):
         if self.browser_on and not meta.get("rendered"):
             request = self.render_request(url, meta)
             if request is not None:
+                self.walls[url] = challenge.note()
                 self.crawler.engine.crawl(request)
+
+    def challenge_passed(self, url: str) -> None:
+        """The browser got through a challenge met on this URL: no error, no wall."""
+        note = self.walls.pop(url, None)
+        if note is None:
+            return
+        self.tally.errors -= 1
+        sample = f"{url}: {note}"
+        if sample in self.tally.error_samples:
+            self.tally.error_samples.remove(sample)
+        self.tally.start_errors = [e for e in self.tally.start_errors if e != sample]
+        if self.tally.challenge and self.tally.challenge.endswith(f" at {url}"):
+            self.tally.challenge = None
+        self.tally.challenges_passed += 1
 
     def follow_scan(self, url: str, scan: PageScan, meta: Any, found: bool) -> Iterator[Request]:
         in_reports = bool(meta.get("in_reports")) or discovery.mentions_reports(
