@@ -22,6 +22,7 @@ class PageScan:
     pages: list[Link] = field(default_factory=list)  # other pages of the same list
     feeds: list[Feed] = field(default_factory=list)  # list endpoints its inline scripts call
     scripts: list[str] = field(default_factory=list)  # same-site scripts that may call some
+    scripted: bool = False  # a script of its own may draw the page's list
 
 
 BREADCRUMB_MARKERS = ("当前位置", "所在位置", "您的位置", "现在的位置", "当前的位置")
@@ -63,6 +64,7 @@ def scan_page(url: str, html: str, this_year: int) -> PageScan:
     scan.feeds = [f for f in scriptlists.feeds_in_page(url, html)
                   if f.template.split("?", 1)[0] not in known]
     scan.scripts = scriptlists.linked_scripts(url, html)
+    scan.scripted = bool(scan.scripts or scan.feeds) or scriptlists.draws_lists(url, html)
     return scan
 
 

@@ -71,6 +71,11 @@ LIBRARY_TEXT = re.compile(r"jQuery JavaScript Library|jquery\.org/license|\* Vue
                           r"@license React|Sizzle CSS Selector|layui\.define", re.IGNORECASE)
 TRIGGER = re.compile(r"ajax|fetch\s*\(|axios|XMLHttpRequest|getJSON|\$\.(get|post)\b|"
                      r"\.json\b|/api/|\.do\b|\.action\b", re.IGNORECASE)
+DRAWS = re.compile(r"innerHTML|insertAdjacentHTML|\.html\s*\(|\.append\s*\(|document\.write|"
+                   r"appendChild|createElement\s*\(\s*[\"'](?!script)|\$\{|template|render",
+                   re.IGNORECASE)
+LIST_WORDS = re.compile(r"\b(list|rows|items|records|atob)\b|年报|栏目|列表",
+                        re.IGNORECASE)
 CALL = re.compile(
     r"(?:\$|jQuery)\s*\.\s*(?P<jq>ajax|getJSON|get|post)\s*\(|"
     r"(?<![\w.])fetch\s*\(|"
@@ -193,6 +198,14 @@ def linked_scripts(page_url: str, html: str) -> list[str]:
         if url not in urls:
             urls.append(url)
     return urls[:8]
+
+
+def draws_lists(page_url: str, html: str) -> bool:
+    """Could a script draw this page's list? A same-site script of its own, or an inline
+    script that writes into the page (not only an analytics loader)."""
+    if linked_scripts(page_url, html):
+        return True
+    return any(DRAWS.search(s) and LIST_WORDS.search(s) for s in inline_scripts(html))
 
 
 def feeds_in_page(page_url: str, html: str) -> list[Feed]:

@@ -161,3 +161,16 @@ def test_paging_stops_when_records_stop_or_repeat() -> None:
     assert fresh.take([]) == ([], False)  # no rows: stop
     unpaged = FeedProgress(Feed("http://h/api/all.json", base=BASE))
     assert unpaged.take(first) == (first, False)
+
+
+def test_a_list_a_script_may_draw_and_chrome_scripts_that_draw_none() -> None:
+    from demo.content import load_portals
+    from demo.render.scripted import ScriptedSite
+    from tools.scale import chrome
+
+    site = ScriptedSite(next(p for p in load_portals() if p.id == "zhalantun"))
+    assert scriptlists.draws_lists(PAGE, site.shell("年报", site.drawn_list()))
+    assert scriptlists.draws_lists(PAGE, '<script src="/js/list.js"></script>')
+    # font zoom, share buttons and an analytics loader write no list
+    assert not scriptlists.draws_lists(PAGE, chrome.PAGE_SCRIPT + chrome.SHARE_SCRIPT)
+    assert not scriptlists.draws_lists(PAGE, "<ul class='list'></ul>")

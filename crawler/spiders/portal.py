@@ -328,8 +328,8 @@ class PortalSpider(scrapy.Spider):
         depth = int(meta.get("nav_depth", 0))
         report_ish = in_reports or discovery.path_names_reports(url)
         shell = None
-        if (report_ish and not candidates and not scan.pages and role != PAGE
-                and not meta.get("rendered") and url not in self.shells):
+        if (report_ish and scan.scripted and not candidates and not scan.pages
+                and role != PAGE and not meta.get("rendered") and url not in self.shells):
             shell = self.shells[url] = Shell(url, {k: meta.get(k) for k in (
                 "role", "nav_depth", "in_reports", "anchor", "referrer")})
         for feed in scan.feeds:
@@ -458,13 +458,14 @@ class PortalSpider(scrapy.Spider):
     def follow(self, page_url: str, scan: PageScan, depth: int, in_reports: bool,
                on_report: bool, candidates: list[int] | None = None) -> Iterator[Request]:
         """Requests for the links of a page. A report page only leads to other reports.
-        `candidates[0]` counts the links judged candidates."""
+        `candidates[0]` counts the links to reports or on toward them (sub-columns)."""
         for link in scan.links:
             role = judge_link_on_report(link) if on_report else judge_link(link, in_reports)
             if role is None:
                 continue
-            if role == CANDIDATE and candidates is not None:
-                candidates[0] += 1
+            if candidates is not None and (role == CANDIDATE or (role == NAV and (
+                    discovery.leads_to_reports(link) or discovery.is_below(link.url, page_url)))):
+                candidates[0] += 1  # a report, or a way on to reports: not an empty shell
             if role == CANDIDATE and not on_report:
                 self.revisits.note_listed(link.url)
             if role == NAV and (depth + 1 > self.max_depth or not self.site.in_scope(link.url)):
