@@ -61,7 +61,8 @@ def scan_page(url: str, html: str, this_year: int) -> PageScan:
     page_keys = {p.key for p in scan.pages}
     scan.links = [link for link in scan.links if link.key not in page_keys]
     known = {p.url.split("?", 1)[0] for p in scan.pages}  # a platform's own endpoints
-    scan.feeds = [f for f in scriptlists.feeds_in_page(url, html)
+    base = discovery.base_of(url, doc) if doc is not None else url  # <base href>
+    scan.feeds = [f for f in scriptlists.feeds_in_page(base, html)
                   if f.template.split("?", 1)[0] not in known]
     scan.scripts = scriptlists.linked_scripts(url, html)
     scan.scripted = bool(scan.scripts or scan.feeds) or scriptlists.draws_lists(url, html)

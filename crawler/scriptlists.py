@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlencode, urljoin, urlsplit
 
-from crawler.discovery import PAGE, RECORD, SKIP_EXTENSIONS, Link, clean_text
+from crawler.discovery import LINK, PAGE, RECORD, SKIP_EXTENSIONS, Link, clean_text, extract_links
 
 MARK = "\x00"  # around a placeholder (a script variable) inside a URL template
 PAGE_MARK = "\x00@page\x00"
@@ -653,12 +653,40 @@ def records_in(data: Any, base: str) -> list[Link]:
     return links
 
 
+def fragments_in(data: Any, depth: int = 0) -> Iterator[str]:
+    """HTML fragments carried as JSON strings (`{"html": "<li><a href=…>…</a></li>"}`)."""
+    if depth > 8:
+        return
+    if isinstance(data, str):
+        if "<a " in data and "href" in data:
+            yield data
+    elif isinstance(data, list):
+        for item in data:
+            yield from fragments_in(item, depth + 1)
+    elif isinstance(data, dict):
+        for value in data.values():
+            yield from fragments_in(value, depth + 1)
+
+
+def fragment_links(html: str, base: str) -> list[Link]:
+    """The titled anchors of an HTML fragment, as records."""
+    return [Link(link.url, text=link.text, title=link.title, kind=RECORD)
+            for link in extract_links(base, html) if link.kind == LINK and link.label]
+
+
 def read_answer(text: str, base: str) -> list[Link] | None:
-    """The records of an endpoint's answer; None when it is not JSON at all."""
+    """The records of an endpoint's answer: JSON (or JSONP) records, else the anchors of
+    HTML it carries (as a JSON string, or as the whole answer); None when it is neither."""
     data = load_json(text)
     if data is None:
+        if "<a " in text[:200000] and "href" in text[:200000]:
+            return fragment_links(text, base)
         return None
-    return records_in(data, base)
+    records = records_in(data, base)
+    if not records:
+        for fragment in fragments_in(data):
+            records += fragment_links(fragment, base)
+    return records
 
 
 @dataclass

@@ -174,3 +174,23 @@ def test_a_list_a_script_may_draw_and_chrome_scripts_that_draw_none() -> None:
     # font zoom, share buttons and an analytics loader write no list
     assert not scriptlists.draws_lists(PAGE, chrome.PAGE_SCRIPT + chrome.SHARE_SCRIPT)
     assert not scriptlists.draws_lists(PAGE, "<ul class='list'></ul>")
+
+
+def test_html_fragments_in_an_answer_are_records_too() -> None:
+    answer = json.dumps({"status": 1, "html": '<li><a href="../2021/t1.html">丙镇2021年政府信息'
+                                              '公开工作年度报告</a><span>2022-01-10</span></li>'},
+                        ensure_ascii=False)
+    links = scriptlists.read_answer(answer, BASE)
+    assert links is not None
+    assert [(x.url, x.text, x.kind) for x in links] == [
+        ("http://www.zjx.gov.cn/xxgk/2021/t1.html", "丙镇2021年政府信息公开工作年度报告", RECORD)]
+    plain = scriptlists.read_answer('<ul><li><a href="/a/1.html">丁镇2020年年报</a></li></ul>', BASE)
+    assert plain is not None and [x.url for x in plain] == ["http://www.zjx.gov.cn/a/1.html"]
+
+
+def test_feeds_resolve_against_the_pages_base_href() -> None:
+    html = ('<html><head><base href="http://www.zjx.gov.cn/col/"><title>年报</title></head>'
+            '<body><script>$.getJSON("data/ndbg_list.json", {pageNo: 1}, draw);</script></body></html>')
+    scan = scan_page(PAGE, html, 2026)
+    assert [f.link(1).url for f in scan.feeds] == [
+        "http://www.zjx.gov.cn/col/data/ndbg_list.json?pageNo=1"]
