@@ -43,6 +43,7 @@ SIZE_NAMES = {"size", "pagesize", "limit", "rows", "perpage", "length", "num", "
               "count", "ps", "pagelimit", "rowcount", "numperpage", "pagerows"}
 DEFAULT_SIZE = 20
 MAX_FEED_PAGES = 300  # pages read from one endpoint, whatever it keeps answering
+MAX_SCRIPT_CHARS = 2_000_000  # of a script read for endpoints (bundles can be huge)
 # Words near a call or in its URL that make it a list endpoint.
 RELEVANT = re.compile(
     r"年报|年度报告|信息公开|ndbg|gknb|xxgk|zwgk|list|channel|column|lanmu|栏目|catalog|"
@@ -220,6 +221,7 @@ def feeds_in_page(page_url: str, html: str) -> list[Feed]:
 
 def feeds_in_script(script: str, base: str) -> list[Feed]:
     """Endpoints in one script; `base` is the URL of the document it runs in."""
+    script = script[:MAX_SCRIPT_CHARS]
     if LIBRARY_TEXT.search(script[:3000]) or not TRIGGER.search(script):
         return []
     names = variables(script)

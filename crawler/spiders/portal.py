@@ -343,6 +343,8 @@ class PortalSpider(scrapy.Spider):
             request = self.request_for(Link(script), SCRIPT, depth, report_ish)
             if request is not None:
                 request.meta.update(shell=url, base=url, guess=True, referrer=url)
+                if self.html_maxsize:  # a script is no attachment: the page cap
+                    request.meta["download_maxsize"] = self.html_maxsize
                 shell.pending += 1
                 yield request
         if not shell.pending:
@@ -357,6 +359,8 @@ class PortalSpider(scrapy.Spider):
             return None
         request.meta.update(feed=feed.to_meta(), feed_page=number, referrer=feed.base,
                             guess=True)  # the endpoint is our reading of a script
+        if self.html_maxsize:  # a JSON list is no attachment: the page cap
+            request.meta["download_maxsize"] = self.html_maxsize
         headers = dict(FEED_HEADERS)
         if link.method != "GET":
             body, kind = feed.body(link)
