@@ -101,12 +101,16 @@ def test_shell_column_without_browser_is_empty_and_says_it_may_need_one(
 @needs_browser
 def test_browser_lists_the_drawn_column_and_keeps_both_captures(
         portal: ScriptedPortal, beacon: Loopback, tmp_path: Path) -> None:
-    crawl = run_crawl(tmp_path / "browser.db", "--browser", "auto", "--url",
-                      portal.url(BROWSER_COLUMN), timeout=300)
+    # two sites with `browser: auto`: only the column layer 1 cannot read is rendered
+    sites = tmp_path / "sites.yml"
+    sites.write_text(f"- id: drawn\n  start_urls: [{portal.url(BROWSER_COLUMN)}]\n"
+                     f"  browser: auto\n- id: json\n  start_urls: [{portal.url(JSON_COLUMN)}]\n"
+                     f"  browser: auto\n", encoding="utf-8")
+    crawl = run_crawl(tmp_path / "browser.db", "--sites", str(sites), timeout=300)
     assert crawl.returncode == 0, crawl.stderr[-2000:]
     expected = truth_urls(portal, "xrlb")
     assert len(expected) == 3
-    assert report_urls(crawl) == expected
+    assert report_urls(crawl) == sorted(expected + truth_urls(portal, "sjlb"))
     column = portal.url(BROWSER_COLUMN)
     captures = crawl.rows("SELECT c.kind, c.headers, b.body FROM captures c "
                           "JOIN blobs b ON b.sha256 = c.sha256 WHERE c.url = ? ORDER BY c.id",
@@ -116,9 +120,12 @@ def test_browser_lists_the_drawn_column_and_keeps_both_captures(
     assert b'id="list"></ul>' in raw  # the raw shell is kept as it came
     assert all(url.split("/", 3)[3].encode() in rendered for url in expected)
     assert RENDERED_HEADER in json.loads(captures[1][1])
+    assert crawl.rows("SELECT site_id, count(*) FROM captures WHERE kind = 'rendered' "
+                      "GROUP BY site_id") == [("drawn", 1)]  # never where not needed
     assert beacon.paths == []  # the page's image and fetch to another host were aborted
-    assert site_status(crawl)[0] == "ok"
-    assert "rendered by the browser" in crawl.summary["line"]
+    assert crawl.rows("SELECT site_id, status FROM site_status ORDER BY site_id") == [
+        ("drawn", "ok"), ("json", "ok")]
+    assert "1 pages rendered by the browser" in crawl.summary["line"]
 
 
 @needs_browser
