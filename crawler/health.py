@@ -9,7 +9,8 @@
 - `blocked`: the portal answered with a WAF's JavaScript challenge instead of content and
   no report was found (`detail` names the vendor's signature);
 - `empty`: the portal answered but its columns yielded no report, and no run ever found
-  one: often a list drawn by JavaScript that the crawler cannot see;
+  one: often a list drawn by JavaScript; when report columns were empty shells and the
+  browser layer was off, `detail` says they may need it (`shell_hint`);
 - `ok`: otherwise (`detail` still names errors on single pages).
 """
 
