@@ -77,6 +77,12 @@ DRAWS = re.compile(r"innerHTML|insertAdjacentHTML|\.html\s*\(|\.append\s*\(|docu
                    re.IGNORECASE)
 LIST_WORDS = re.compile(r"\b(list|rows|items|records|atob)\b|年报|栏目|列表",
                         re.IGNORECASE)
+# Substrings the regexes above need (checked first: Python's alternations are slow).
+TRIGGER_WORDS = ("ajax", "fetch", "axios", "xmlhttprequest", "getjson", "$.get", "$.post",
+                 ".json", "/api/", ".do", ".action")
+DRAW_WORDS = ("innerhtml", "insertadjacenthtml", ".html", ".append", "document.write",
+              "appendchild", "createelement", "${", "template", "render")
+LIST_HINTS = ("list", "rows", "items", "records", "atob", "年报", "栏目", "列表")
 CALL = re.compile(
     r"(?:\$|jQuery)\s*\.\s*(?P<jq>ajax|getJSON|get|post)\s*\(|"
     r"(?<![\w.])fetch\s*\(|"
@@ -206,12 +212,13 @@ def draws_lists(page_url: str, html: str) -> bool:
     script that writes into the page (not only an analytics loader)."""
     if linked_scripts(page_url, html):
         return True
-    return any(DRAWS.search(s) and LIST_WORDS.search(s) for s in inline_scripts(html))
+    return any(mentions(s, DRAW_WORDS) and mentions(s, LIST_HINTS) and DRAWS.search(s)
+               and LIST_WORDS.search(s) for s in inline_scripts(html))
 
 
 def feeds_in_page(page_url: str, html: str) -> list[Feed]:
     """Endpoints called by a page's inline scripts."""
-    if not TRIGGER.search(html):
+    if "<script" not in html and "<SCRIPT" not in html:
         return []
     feeds: list[Feed] = []
     for script in inline_scripts(html):
@@ -219,10 +226,18 @@ def feeds_in_page(page_url: str, html: str) -> list[Feed]:
     return unique(feeds)
 
 
+def mentions(text: str, words: tuple[str, ...]) -> bool:
+    """A fast test before a slow regex: does the lower-cased text hold one of the words?"""
+    low = text.lower()
+    return any(word in low for word in words)
+
+
 def feeds_in_script(script: str, base: str) -> list[Feed]:
     """Endpoints in one script; `base` is the URL of the document it runs in."""
     script = script[:MAX_SCRIPT_CHARS]
-    if LIBRARY_TEXT.search(script[:3000]) or not TRIGGER.search(script):
+    if not mentions(script, TRIGGER_WORDS) or not TRIGGER.search(script):
+        return []
+    if LIBRARY_TEXT.search(script[:3000]):
         return []
     names = variables(script)
     feeds: list[Feed] = []
