@@ -6,6 +6,7 @@ one-line summary, and turns our named errors into `Error: ...` with exit status 
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import importlib
 import os
@@ -89,10 +90,14 @@ def cli() -> None:
 @click.option("--concurrency", type=int, help="Concurrent requests per portal (default 1).")
 @click.option("--delay", type=float, help="Seconds between requests to a portal.")
 @click.option("--max-pages", type=int, help="Stop each portal after this many pages.")
+@click.option("--browser", type=click.Choice(["auto", "off"]),
+              help="浏览器层 Render empty-shell report columns and challenge pages in headless "
+                   "Chromium (auto) or never (off); default: each site's `browser` (off).")
 @db_option
 @friendly_errors
 def crawl(urls: tuple[str, ...], sites_file: str | None, concurrency: int | None,
-          delay: float | None, max_pages: int | None, db_path: str) -> None:
+          delay: float | None, max_pages: int | None, browser: str | None,
+          db_path: str) -> None:
     """Crawl portals and store every capture and report found.
 
     Example: nianbao crawl --url http://127.0.0.1:8100/ --db data/nianbao.db
@@ -104,6 +109,8 @@ def crawl(urls: tuple[str, ...], sites_file: str | None, concurrency: int | None
 
     sites = load_sites(sites_file) if sites_file else []
     sites += [site_from_url(url) for url in urls]
+    if browser:
+        sites = [dataclasses.replace(site, browser=browser) for site in sites]
     summary = crawl_and_derive(db_path, sites, concurrency=concurrency, delay=delay,
                                max_pages=max_pages, progress=echo_err)
     if summary.derived and summary.derived.counts:

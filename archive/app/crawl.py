@@ -12,6 +12,7 @@ Twisted reactor cannot restart, so tests and benchmarks crawl in a subprocess).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 import time
@@ -50,6 +51,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--concurrency", type=int, help="concurrent requests per portal")
     parser.add_argument("--delay", type=float, help="seconds between requests to a portal")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+    parser.add_argument("--browser", choices=("auto", "off"), help="render empty-shell report "
+                        "columns in headless Chromium (auto) or never (off); default: each "
+                        "site's `browser`")
     parser.add_argument("--log-level", default="WARNING", help="Scrapy log level")
     parser.add_argument("--now", type=parse_now, help="decide what is due as if it were this "
                         "UTC time (ISO 8601); for tests")
@@ -62,6 +66,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         sites = load_sites(args.sites) if args.sites else []
         sites += [site_from_url(url) for url in args.url]
+        if args.browser:
+            sites = [dataclasses.replace(site, browser=args.browser) for site in sites]
         if not sites:
             raise CrawlFailedError("crawl", "give --url URL or --sites sites.yml")
         summary = crawl_and_derive(
