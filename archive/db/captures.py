@@ -105,9 +105,10 @@ def capture_sha256(db: sqlite_utils.Database, capture_id: int | None) -> str | N
     return row[0] if row else None
 
 
-def iter_bodies(db: sqlite_utils.Database, *, ok_only: bool = True) -> Iterator[StoredBody]:
-    """Every stored capture with its body, oldest first."""
-    where = f"WHERE c.{OK_STATUS}" if ok_only else ""
+def iter_bodies(db: sqlite_utils.Database, *, ok_only: bool = True,
+                after_id: int = 0) -> Iterator[StoredBody]:
+    """Every stored capture with its body (with an id above `after_id`), oldest first."""
+    where = f"WHERE c.id > {int(after_id)}" + (f" AND c.{OK_STATUS}" if ok_only else "")
     sql = ("SELECT c.id, c.url, c.fetched_at, c.status, c.headers, b.body, c.site_id "
            f"FROM captures c LEFT JOIN blobs b ON b.sha256 = c.sha256 {where} "
            "ORDER BY c.fetched_at, c.id")

@@ -1,17 +1,20 @@
 """The personal-data step of `derive_all` (issue #15): what a report printed about a person.
 
-For every report whose text changed since it was last scanned (`personal_scans` keeps
-the SHA-256 of the text scanned), `archive.parse.personal.find_personal_data` runs and
+Reports are stored masked (`Archive.save_report` runs `archive.parse.personal.mask_report`:
+text, sections, title, versions and the full-text index hold `110***********1234`), with
+the findings of the raw text in `reports.personal_findings`. For every report whose
+(masked) text changed since it was last scanned (`personal_scans` keeps its SHA-256):
 
 - `personal_data` gets one row per finding: kind, offsets in `reports.text`, the value
   masked, a masked context of 20 characters either side, and the SHA-256 of the raw value
   (identity across reports without the value itself). The raw value is never stored;
-- `reports_masked` gets the masked text of reports with an ID number, a mobile or a name
-  (office landlines alone leave a report unmasked). docs/journalism.md says how the web
-  layer serves it in place of `reports.text`.
+- `reports_masked` lists reports with an ID number, a mobile or a name (office landlines
+  alone do not count) with their (masked) text, as `reports.text` now is.
 
-Masking keeps lengths, so offsets hold in the masked text too. Rows of reports that are
-gone are dropped. Running it twice gives the same rows.
+A row saved before masking existed (no `personal_findings`) is scanned here: when it holds
+personal data, its text, sections and versions are masked in place. Masking keeps
+lengths, so offsets hold. Rows of reports that are gone are dropped. Running it twice
+gives the same rows.
 """
 
 from __future__ import annotations
@@ -21,11 +24,12 @@ import json
 import logging
 from collections import Counter
 from datetime import date
+from typing import Any
 
 from archive.clock import now_iso
 from archive.db import Archive
-from archive.db.reports import drop_rows_of_missing_reports, report_texts
-from archive.parse.personal import KINDS, PERSONAL_KINDS, Finding, find_personal_data, mask
+from archive.db.reports import drop_rows_of_missing_reports, mask_stored_report, report_findings
+from archive.parse.personal import PERSONAL_KINDS, find_personal_data, finding_records, mask
 
 log = logging.getLogger(__name__)
 
@@ -34,41 +38,48 @@ CONTEXT = 20
 
 
 def derive_personal(archive: Archive, today: date) -> dict[str, int]:
-    """Scan changed report texts for personal data; rewrite their rows."""
+    """Record the personal data of changed report texts; mask rows stored raw."""
     scanned = dict(archive.db.execute("SELECT report_id, text_sha256 FROM personal_scans"))
     kinds: Counter[str] = Counter()
-    rescanned = 0
-    for report in report_texts(archive.db):
+    rescanned = masked_now = 0
+    for report in report_findings(archive.db):
         text = report["text"] or ""
+        if report["personal_findings"] is not None:
+            findings = json.loads(report["personal_findings"])
+        else:
+            found = find_personal_data(text)
+            findings = finding_records(text, found, CONTEXT)
+            if any(f.kind in PERSONAL_KINDS for f in found):
+                mask_stored_report(archive.db, report["id"], mask,
+                                   json.dumps(findings, ensure_ascii=False))
+                text = mask(text)
+                masked_now += 1
         sha = sha256(text)
         if scanned.get(report["id"]) == sha:
             continue
-        findings = find_personal_data(text)
         write_report(archive, report["id"], text, sha, findings)
-        kinds.update(f.kind for f in findings)
+        kinds.update(f["kind"] for f in findings)
         rescanned += 1
     drop_rows_of_missing_reports(archive.db, TABLES)
-    log.info("personal: %d texts scanned, findings %s", rescanned, dict(kinds))
+    log.info("personal: %d texts scanned, %d masked in place, findings %s",
+             rescanned, masked_now, dict(kinds))
     return {"personal data found": sum(kinds[k] for k in PERSONAL_KINDS)}
 
 
 def write_report(archive: Archive, rid: str, text: str, sha: str,
-                 findings: list[Finding]) -> None:
+                 findings: list[dict[str, Any]]) -> None:
     db = archive.db
     for table in TABLES:
         db.execute(f"DELETE FROM [{table}] WHERE report_id = ?", [rid])
-    masked_all = mask(text, frozenset(KINDS))
     db.table("personal_data").insert_all(
-        {"report_id": rid, "start": f.start, "end": f.end, "kind": f.kind,
-         "masked": masked_all[f.start:f.end],
-         "context": masked_all[max(0, f.start - CONTEXT):f.end + CONTEXT],
-         "value_sha256": sha256(f.raw)}
+        {"report_id": rid, "start": f["start"], "end": f["end"], "kind": f["kind"],
+         "masked": f["masked"], "context": f["context"], "value_sha256": f["value_sha256"]}
         for f in findings)
-    personal = sorted({f.kind for f in findings if f.kind in PERSONAL_KINDS})
+    personal = sorted({f["kind"] for f in findings if f["kind"] in PERSONAL_KINDS})
     if personal:
         db.table("reports_masked").insert({
-            "report_id": rid, "text": mask(text),
-            "findings": sum(f.kind in PERSONAL_KINDS for f in findings),
+            "report_id": rid, "text": text,
+            "findings": sum(f["kind"] in PERSONAL_KINDS for f in findings),
             "kinds": json.dumps(personal)})
     db.table("personal_scans").insert({"report_id": rid, "text_sha256": sha,
                                         "findings": len(findings), "scanned_at": now_iso()})
