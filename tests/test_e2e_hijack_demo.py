@@ -1,0 +1,79 @@
+"""Hijack evidence on the demo portals, crawled over real HTTP on loopback (issue #15):
+every planted hijack found with the right kinds, no clean page flagged, the seed's
+substitution inferred, and the /-/hijacked page listing the portal."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from w3lib.url import canonicalize_url
+
+from archive.web.app import make_datasette
+from tests.helpers.demo_archive import DemoArchive, demo_archive
+
+# What every page of the hijacked mirror carries (demo/render/mirror.py), and what each
+# kind of tampering the ground truth names adds.
+ON_EVERY_MIRROR_PAGE = {"hidden_links", "js_redirect", "junk_markup", "meta_spam"}
+BY_TAMPER = {"traditional-pinyin-clone": {"clone"}, "brand-substitution": {"lexicon"},
+             "county-substitution": {"lexicon"}}
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoArchive:
+    return demo_archive(tmp_path_factory.mktemp("demo-hijack"))
+
+
+def evidence(db: Path) -> dict[str, set[str]]:
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT url_key, kind FROM hijack_evidence").fetchall()
+    found: dict[str, set[str]] = {}
+    for key, kind in rows:
+        found.setdefault(key, set()).add(kind)
+    return found
+
+
+def test_every_planted_hijack_is_found_with_its_kinds(demo: DemoArchive) -> None:
+    found = evidence(demo.db)
+    tampered = [e for e in demo.truth if e["tampered"]]
+    assert tampered, "the demo plants hijacked pages"
+    for entry in tampered:
+        kinds = set().union(*(found.get(canonicalize_url(u), set()) for u in entry["urls"]))
+        expected = ON_EVERY_MIRROR_PAGE | BY_TAMPER.get(entry["tamper"] or "", set())
+        assert expected <= kinds, (entry["urls"], entry["tamper"], kinds)
+
+
+def test_no_clean_page_is_flagged(demo: DemoArchive) -> None:
+    """Precision 1.00: evidence only on the hijacked portal's pages."""
+    with sqlite3.connect(demo.db) as conn:
+        sites = {s for (s,) in conn.execute("SELECT DISTINCT site_id FROM hijack_evidence")}
+        scanned = conn.execute("SELECT count(*) FROM hijack_scans").fetchone()[0]
+        captures = conn.execute("SELECT count(*) FROM captures "
+                                "WHERE status BETWEEN 200 AND 299").fetchone()[0]
+    clean_urls = {canonicalize_url(u) for e in demo.truth if not e["tampered"] for u in e["urls"]}
+    assert sites == {"mirror"}
+    assert not clean_urls & set(evidence(demo.db))
+    assert scanned == captures  # every successful capture was read
+
+
+def test_the_seed_substitution_and_the_page(demo: DemoArchive) -> None:
+    with sqlite3.connect(demo.db) as conn:
+        subs = conn.execute("SELECT token, phrase, confidence FROM report_substitutions").fetchall()
+    assert ("UedBet体育", "政务公开") in {(t, p) for t, p, _ in subs}
+
+
+async def test_the_hijacked_portals_page(demo: DemoArchive) -> None:
+    ds = make_datasette(demo.db, public=True)
+    response = await ds.client.get("/-/hijacked")
+    assert response.status_code == 200
+    html = response.text
+    assert "被劫持的网站" in html and "隐藏链接" in html and "脚本跳转" in html
+    assert "<script>var r" not in html  # snippets are escaped, never markup
+    with sqlite3.connect(demo.db) as conn:
+        [(affected, genuine)] = conn.execute(
+            "SELECT reports_affected, genuine_copies FROM hijacked_portals").fetchall()
+    mirror = [e for e in demo.truth if e["portal"] == "mirror" and e["rid"]]
+    assert affected >= len(mirror)
+    query = await ds.client.get("/nianbao/hijacked_portals.json")
+    assert query.status_code == 200 and query.json()["rows"]
