@@ -13,13 +13,6 @@ from w3lib.url import canonicalize_url
 from archive.web.app import make_datasette
 from tests.helpers.demo_archive import DemoArchive, demo_archive
 
-# What every page of the hijacked mirror carries (demo/render/mirror.py), and what each
-# kind of tampering the ground truth names adds.
-ON_EVERY_MIRROR_PAGE = {"hidden_links", "js_redirect", "junk_markup", "meta_spam"}
-BY_TAMPER = {"traditional-pinyin-clone": {"clone"}, "brand-substitution": {"lexicon"},
-             "county-substitution": {"lexicon"}}
-
-
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoArchive:
     return demo_archive(tmp_path_factory.mktemp("demo-hijack"))
@@ -35,13 +28,28 @@ def evidence(db: Path) -> dict[str, set[str]]:
 
 
 def test_every_planted_hijack_is_found_with_its_kinds(demo: DemoArchive) -> None:
+    """Each page shows exactly the evidence kinds the ground truth plants (demo/truth.py),
+    cloaking included (the crawler's second fetch as Baiduspider)."""
     found = evidence(demo.db)
-    tampered = [e for e in demo.truth if e["tampered"]]
-    assert tampered, "the demo plants hijacked pages"
-    for entry in tampered:
+    planted = [e for e in demo.truth if e["evidence"]]
+    assert {"cloaking", "hidden_links", "meta_spam", "js_redirect", "js_write",
+            "site_meta"} <= {k for e in planted for k in e["evidence"]}
+    for entry in planted:
         kinds = set().union(*(found.get(canonicalize_url(u), set()) for u in entry["urls"]))
-        expected = ON_EVERY_MIRROR_PAGE | BY_TAMPER.get(entry["tamper"] or "", set())
-        assert expected <= kinds, (entry["urls"], entry["tamper"], kinds)
+        assert kinds == set(entry["evidence"]), (entry["urls"], entry["tamper"])
+
+
+def test_both_captures_of_a_cloaked_page_are_kept(demo: DemoArchive) -> None:
+    [cloaked] = [e for e in demo.truth if e["tamper"] == "cloaked"]
+    with sqlite3.connect(demo.db) as conn:
+        kinds = [k for (k,) in conn.execute(
+            "SELECT kind FROM captures WHERE url = ? ORDER BY id", [cloaked["urls"][0]])]
+        probes = conn.execute("SELECT count(*) FROM captures WHERE kind = 'cloak'").fetchone()[0]
+        sites = conn.execute("SELECT count(DISTINCT site_id) FROM captures "
+                             "WHERE kind = 'cloak'").fetchone()[0]
+    assert kinds[0] == "candidate" and "cloak" in kinds
+    assert sites == len({e["portal"] for e in demo.truth})  # each site probed at least once
+    assert probes < len(demo.truth)  # not every page of every site
 
 
 def test_no_clean_page_is_flagged(demo: DemoArchive) -> None:
@@ -51,7 +59,7 @@ def test_no_clean_page_is_flagged(demo: DemoArchive) -> None:
         scanned = conn.execute("SELECT count(*) FROM hijack_scans").fetchone()[0]
         captures = conn.execute("SELECT count(*) FROM captures "
                                 "WHERE status BETWEEN 200 AND 299").fetchone()[0]
-    clean_urls = {canonicalize_url(u) for e in demo.truth if not e["tampered"] for u in e["urls"]}
+    clean_urls = {canonicalize_url(u) for e in demo.truth if not e["evidence"] for u in e["urls"]}
     assert sites == {"mirror"}
     assert not clean_urls & set(evidence(demo.db))
     assert scanned == captures  # every successful capture was read
@@ -71,8 +79,7 @@ async def test_the_hijacked_portals_page(demo: DemoArchive) -> None:
     assert "被劫持的网站" in html and "隐藏链接" in html and "脚本跳转" in html
     assert "<script>var r" not in html  # snippets are escaped, never markup
     with sqlite3.connect(demo.db) as conn:
-        [(affected, genuine)] = conn.execute(
-            "SELECT reports_affected, genuine_copies FROM hijacked_portals").fetchall()
+        [(affected,)] = conn.execute("SELECT reports_affected FROM hijacked_portals").fetchall()
     mirror = [e for e in demo.truth if e["portal"] == "mirror" and e["rid"]]
     assert affected >= len(mirror)
     query = await ds.client.get("/nianbao/hijacked_portals.json")

@@ -35,8 +35,8 @@ def page(extra: str = "") -> bytes:
         "根据《中华人民共和国政府信息公开条例》规定，现公布成吉思汗镇2021年政府信息公开工作年度报告。",
         "一、总体情况", "2021年，我镇主动公开政府信息126条，进一步规范了政府信息公开工作流程。",
         "二、收到和处理政府信息公开申请情况",
-        f"2021年收到申请人{NAME}（身份证号{ID_NUMBER}，联系电话{MOBILE}）提出的政府信息公开申请1件，"
-        f"已依法答复。相关文件编号{DOC_NUMBER}已归档。联系电话：0470-3212345。{extra}",
+        (f"2021年收到申请人{NAME}（身份证号{ID_NUMBER}，联系电话{MOBILE}）提出的政府信息公开申请1件，"
+         f"已依法答复。相关文件编号{DOC_NUMBER}已归档。联系电话：0470-3212345。{extra}"),
         "三、存在的主要问题及改进情况", "对照条例要求，我镇政府信息公开工作仍存在公开内容不够全面等问题。",
     ]
     body = "".join(f"<p>{p}</p>" for p in paragraphs)
@@ -44,7 +44,7 @@ def page(extra: str = "") -> bytes:
         "<html><head><meta charset='utf-8'><title>成吉思汗镇2021年政府信息公开工作年度报告</title></head>"
         "<body><div class='article'><h1>成吉思汗镇2021年政府信息公开工作年度报告</h1>"
         "<div class='info'>发布时间：2022-01-20 来源：成吉思汗镇</div>"
-        f"<div class='content'>{body}</div></div></body></html>").encode("utf-8")
+        f"<div class='content'>{body}</div></div></body></html>").encode()
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +56,7 @@ def archive_file(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, i
             cid = archive.add_capture(URL, status=200, headers={"Content-Type": "text/html"},
                                       body=page(extra))
             [stored] = [s for s in archive.iter_bodies() if s.capture_id == cid]
-            reading, outcome = ingest(archive, stored) or (None, None)
+            reading, _ = ingest(archive, stored) or (None, None)
             assert reading is not None and reading.report is not None, reading
             captures.append(cid)
         derive_all(archive, today=TODAY)

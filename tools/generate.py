@@ -32,6 +32,7 @@ def portal_docs(portal: dict[str, Any], earlier: dict[str, Doc]) -> list[Doc]:
             doc = report_doc(spec_from_row(row))
             if "substitute_county" in doc["flags"]:
                 doc = hijack.substitute_county(doc)
+            doc = hijack.apply_technique(doc)
             docs.append(doc)
     docs += [decoy_doc(row) for row in DECOYS if row[0] == pid]
     for row in NEWS:

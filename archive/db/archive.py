@@ -187,9 +187,12 @@ class Archive:
     def capture_body(self, capture_id: int) -> bytes | None:
         return captures.capture_body(self.db, capture_id)
 
-    def iter_bodies(self, *, ok_only: bool = True, after_id: int = 0) -> Iterator[StoredBody]:
-        """Every stored capture with its body (id above `after_id`), oldest first."""
-        return captures.iter_bodies(self.db, ok_only=ok_only, after_id=after_id)
+    def iter_bodies(self, *, ok_only: bool = True, after_id: int = 0,
+                    probes: bool = False) -> Iterator[StoredBody]:
+        """Every stored capture with its body (id above `after_id`), oldest first;
+        cloaking probes only with `probes`."""
+        return captures.iter_bodies(self.db, ok_only=ok_only, after_id=after_id,
+                                    probes=probes)
 
     # -- reports -------------------------------------------------------------------------
 

@@ -4,8 +4,10 @@ substituted spam token replaced.
 1. Every HTML capture not scanned yet (captures never change: `hijack_scans` remembers
    each one) is decoded and read by `archive.parse.hijack.evidence_in`; each kind of
    evidence is a row of `hijack_evidence` (capture, URL, site, fetch time, snippet, and
-   the government host the copy names as its own when it does). Cloaking rows are
-   written by the crawler's second fetch as Baiduspider, when it makes one.
+   the government host the copy names as its own when it does). A cloaking probe (the
+   crawler's second fetch of a report page as Baiduspider, crawler/cloak.py) is compared
+   with the browser's newest copy of the URL instead: a different main text is a
+   `cloaking` row, filed under the page's URL.
 2. Every tampered report is read by `archive.parse.substitution`: a spam token standing
    where a genre phrase stood is a row of `report_substitutions` with the phrase, how sure
    the inference is, and the title and text restored (beside the stored ones, which stay
@@ -23,11 +25,12 @@ import logging
 from datetime import date
 
 from archive.db import Archive
+from archive.db.captures import PROBE_KIND, StoredBody, newest_page
 from archive.db.keys import url_key
 from archive.errors import NianbaoError
 from archive.ingest import is_page
 from archive.parse import decode_html
-from archive.parse.hijack import evidence_in, genuine_host
+from archive.parse.hijack import Evidence, cloaking_evidence, evidence_in, genuine_host, page_text
 from archive.parse.substitution import infer_substitutions, restore
 
 log = logging.getLogger(__name__)
@@ -72,21 +75,20 @@ def derive_hijack(archive: Archive, today: date) -> dict[str, int]:
     db = archive.db
     last = db.execute("SELECT coalesce(max(capture_id), 0) FROM hijack_scans").fetchone()[0]
     scanned = pages = 0
-    for stored in archive.iter_bodies(after_id=int(last)):
-        found = []
-        if is_page(stored):
-            try:
-                markup, _ = decode_html(stored.body or b"", stored.headers, stored.url)
-            except (NianbaoError, LookupError, ValueError):
-                markup = ""
-            if markup:
-                found = evidence_in(markup, stored.url)
-                genuine = genuine_host(markup, stored.url) if found else None
-                db.table("hijack_evidence").insert_all(
-                    ({"capture_id": stored.capture_id, "kind": ev.kind, "url": stored.url,
-                      "url_key": url_key(stored.url), "site_id": stored.site_id,
-                      "fetched_at": stored.fetched_at, "snippet": ev.snippet,
-                      "genuine_host": genuine} for ev in found), replace=True)
+    for stored in archive.iter_bodies(after_id=int(last), probes=True):
+        found: list[Evidence] = []
+        markup = decoded(stored)
+        genuine = None
+        if markup and stored.kind == PROBE_KIND:
+            found = cloaked(archive, stored, markup)
+        elif markup:
+            found = evidence_in(markup, stored.url)
+            genuine = genuine_host(markup, stored.url) if found else None
+        db.table("hijack_evidence").insert_all(
+            ({"capture_id": stored.capture_id, "kind": ev.kind, "url": stored.url,
+              "url_key": url_key(stored.url), "site_id": stored.site_id,
+              "fetched_at": stored.fetched_at, "snippet": ev.snippet,
+              "genuine_host": genuine} for ev in found), replace=True)
         db.table("hijack_scans").insert(
             {"capture_id": stored.capture_id, "evidence": len(found)}, replace=True)
         scanned += 1
@@ -96,6 +98,30 @@ def derive_hijack(archive: Archive, today: date) -> dict[str, int]:
     log.info("hijack: %d captures scanned, %d with evidence, %d substitutions", scanned, pages,
              substitutions)
     return {"hijacked captures": pages, "substitutions inferred": substitutions}
+
+
+def decoded(stored: StoredBody) -> str:
+    """The capture's HTML as text ("" when it is no page or cannot be decoded)."""
+    if not is_page(stored):
+        return ""
+    try:
+        return decode_html(stored.body or b"", stored.headers, stored.url)[0]
+    except (NianbaoError, LookupError, ValueError):
+        return ""
+
+
+def cloaked(archive: Archive, probe: StoredBody, markup: str) -> list[Evidence]:
+    """A probe fetched as Baiduspider against the browser's newest copy of the URL."""
+    browser = newest_page(archive.db, url_key(probe.url))
+    body = archive.capture_body(browser.capture_id) if browser is not None else None
+    if browser is None or not body:
+        return []
+    try:
+        browser_markup, _ = decode_html(body, browser.headers, browser.url)
+    except (NianbaoError, LookupError, ValueError):
+        return []
+    found = cloaking_evidence(page_text(browser_markup), page_text(markup))
+    return [found] if found is not None else []
 
 
 def infer_all(archive: Archive) -> int:

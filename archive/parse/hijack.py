@@ -56,7 +56,7 @@ HIDE_RE = re.compile(
     r"clip\s*:\s*rect\(\s*0", re.IGNORECASE)
 CSS_RULE_RE = re.compile(r"([^{}]+)\{([^}]*)\}")
 SIMPLE_SELECTOR_RE = re.compile(r"^(?:[a-z0-9]+)?([.#])([A-Za-z][\w-]*)$")
-KEYED_RE = re.compile(r"document\.referrer|navigator\.userAgent|navigator\.appVersion", re.I)
+KEYED_RE = re.compile(r"document\.referrer|navigator\.userAgent|navigator\.appVersion", re.IGNORECASE)
 ENGINE_RE = re.compile(r"baidu|sogou|so\.com|360|sm\.cn|google|bing|spider|bot|haosou|soso",
                        re.IGNORECASE)
 LOCATION_RE = re.compile(
@@ -256,6 +256,14 @@ def genuine_host(markup: str, url: str) -> str | None:
             if domain and spam.GOV_HOST_RE.search(domain) and domain != host:
                 return domain
     return None
+
+
+def page_text(markup: str) -> str:
+    """What a reader sees of a page: its title and visible body text (for cloaking)."""
+    root = parse_document(markup)
+    title = root.find(".//title")
+    head = title.text or "" if title is not None else ""
+    return head + "\n" + visible(root, hidden_blocks(root))
 
 
 def cloaking_evidence(browser_text: str, spider_text: str) -> Evidence | None:

@@ -104,6 +104,19 @@ def substitute_county(doc: Doc) -> Doc:
     return out
 
 
+def apply_technique(doc: Doc) -> Doc:
+    """A mirror page hijacked by one technique (`technique=…` flag): the page stays the
+    genuine report; demo/render/techniques.py adds the injection when serving it."""
+    technique = next((f.split("=", 1)[1] for f in doc["flags"] if f.startswith("technique=")),
+                     None)
+    if technique is None:
+        return doc
+    out = copy.deepcopy(doc)
+    out["tampered"] = True
+    out["meta"] = {**doc["meta"], "spam": [], "tamper": technique, "technique": technique}
+    return out
+
+
 def replace_in_block(block: dict[str, Any], old: str, new: str) -> dict[str, Any]:
     out = dict(block)
     if "x" in out:
