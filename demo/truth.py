@@ -50,6 +50,8 @@ def truth_entry(portal: PortalContent, doc: Doc, base: str) -> dict[str, Any]:
     entry["index_no"] = doc["meta"].get("index_no")
     entry["spam_terms"] = list(doc["meta"].get("spam", []))
     entry["tamper"] = doc["meta"].get("tamper")  # how a tampered page was altered
+    # personal data printed by mistake: values served masked, look-alikes kept as printed
+    entry["personal"] = doc["meta"].get("personal") or {"masked": [], "kept": []}
     entry["evidence"] = hijack_evidence(portal, doc)  # kinds archive/parse/hijack.py must find
     entry["attachments"] = [
         {

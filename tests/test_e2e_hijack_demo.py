@@ -13,6 +13,7 @@ from w3lib.url import canonicalize_url
 from archive.web.app import make_datasette
 from tests.helpers.demo_archive import DemoArchive, demo_archive
 
+
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoArchive:
     return demo_archive(tmp_path_factory.mktemp("demo-hijack"))

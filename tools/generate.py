@@ -18,6 +18,7 @@ from tools.gen import hijack
 from tools.gen.attachments import attachment_docs, write_files
 from tools.gen.build import Doc, decoy_doc, news_docs, report_doc
 from tools.gen.paths import ASSIGNERS
+from tools.gen.personal import add_leak
 from tools.gen.plan import COLUMNS, DECOYS, NEWS, PORTALS, REPORTS, spec_from_row
 
 CLONED = "zhalantun/cjshz/成吉思汗镇/2019"
@@ -59,6 +60,7 @@ def decorate(portal: dict[str, Any], docs: list[Doc]) -> None:
             doc["declared"] = "gb2312"
         if pid == "qujiang":
             add_hanweb_meta(doc)
+        add_leak(doc)
 
 
 def add_hanweb_meta(doc: Doc) -> None:
