@@ -80,8 +80,12 @@ async def test_the_hijacked_portals_page(demo: DemoArchive) -> None:
     assert "被劫持的网站" in html and "隐藏链接" in html and "脚本跳转" in html
     assert "<script>var r" not in html  # snippets are escaped, never markup
     with sqlite3.connect(demo.db) as conn:
-        [(affected,)] = conn.execute("SELECT reports_affected FROM hijacked_portals").fetchall()
+        [(affected, genuine)] = conn.execute(
+            "SELECT reports_affected, genuine_copies FROM hijacked_portals").fetchall()
     mirror = [e for e in demo.truth if e["portal"] == "mirror" and e["rid"]]
     assert affected >= len(mirror)
+    # a genuine copy is never a page with evidence; the clone's original is one
+    hijacked = {canonicalize_url(u) for e in demo.truth if e["evidence"] for u in e["urls"]}
+    assert genuine and not {canonicalize_url(u) for u in genuine.split()} & hijacked
     query = await ds.client.get("/nianbao/hijacked_portals.json")
     assert query.status_code == 200 and query.json()["rows"]

@@ -61,7 +61,10 @@ SELECT p.site_id, s.name AS site_name, min(p.first_seen) AS first_seen_tampered,
   (SELECT count(*) FROM affected a WHERE a.site_id IS p.site_id) AS reports_affected,
   (SELECT group_concat(url, ' ') FROM (SELECT DISTINCT r.url FROM affected a
      JOIN reports r ON r.id = a.report_id
-     WHERE a.site_id IS p.site_id AND r.tampered = 0 ORDER BY r.url LIMIT 10)) AS genuine_copies,
+     JOIN report_urls k ON k.report_id = r.id AND k.url = r.url
+     WHERE a.site_id IS p.site_id AND r.tampered = 0
+       AND NOT EXISTS (SELECT 1 FROM hijack_evidence x WHERE x.url_key = k.url_key)
+     ORDER BY r.url LIMIT 10)) AS genuine_copies,
   (SELECT group_concat(h, ' ') FROM (SELECT DISTINCT genuine_host AS h FROM hijack_evidence e
      WHERE e.site_id IS p.site_id AND genuine_host IS NOT NULL)) AS genuine_hosts
 FROM pages p LEFT JOIN sites s ON s.id = p.site_id
@@ -145,7 +148,8 @@ def infer_all(archive: Archive) -> int:
 
 
 def ensure_views(archive: Archive) -> None:
-    names = set(archive.db.view_names())
+    """(Re)create the views: cheap, and an archive made by an older version gets the new
+    definitions."""
     for name, sql in VIEWS.items():
-        if name not in names:
-            archive.db.execute(sql)
+        archive.db.execute(f"DROP VIEW IF EXISTS [{name}]")
+        archive.db.execute(sql)
