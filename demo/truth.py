@@ -52,7 +52,8 @@ def truth_entry(portal: PortalContent, doc: Doc, base: str) -> dict[str, Any]:
     entry["tamper"] = doc["meta"].get("tamper")  # how a tampered page was altered
     # personal data printed by mistake: values served masked, look-alikes kept as printed
     entry["personal"] = doc["meta"].get("personal") or {"masked": [], "kept": []}
-    entry["evidence"] = hijack_evidence(portal, doc)  # kinds archive/parse/hijack.py must find
+    entry["evidence"] = hijack_evidence(portal, doc)
+    entry["substituted"] = doc["meta"].get("substituted")  # {token, phrase} a hijack replaced  # kinds archive/parse/hijack.py must find
     entry["attachments"] = [
         {
             "url": absolute(base, a["path"]),

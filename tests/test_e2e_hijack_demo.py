@@ -66,10 +66,22 @@ def test_no_clean_page_is_flagged(demo: DemoArchive) -> None:
     assert scanned == captures  # every successful capture was read
 
 
-def test_the_seed_substitution_and_the_page(demo: DemoArchive) -> None:
+def test_every_planted_substitution_is_inferred(demo: DemoArchive) -> None:
+    """The seed's `UedBet体育` for 政务公开, the county name replaced by a brand: each
+    inferred for its report, with the restored text beside the stored one."""
+    planted = [e for e in demo.truth if e["substituted"]]
+    assert {e["substituted"]["phrase"] for e in planted} >= {"政务公开"}
     with sqlite3.connect(demo.db) as conn:
-        subs = conn.execute("SELECT token, phrase, confidence FROM report_substitutions").fetchall()
-    assert ("UedBet体育", "政务公开") in {(t, p) for t, p, _ in subs}
+        rows = {(rid, token): (phrase, confidence, restored) for rid, token, phrase,
+                confidence, restored in conn.execute(
+                    "SELECT report_id, token, phrase, confidence, restored_text "
+                    "FROM report_substitutions")}
+    for entry in planted:
+        token, phrase = entry["substituted"]["token"], entry["substituted"]["phrase"]
+        found = rows.get((entry["rid"], token))
+        assert found is not None and found[0] == phrase, (entry["id"], found)
+        assert found[1] >= 0.5 and token not in found[2] and phrase in found[2]
+    assert len(rows) == len(planted)  # nothing inferred where nothing was substituted
 
 
 async def test_the_hijacked_portals_page(demo: DemoArchive) -> None:

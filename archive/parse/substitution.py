@@ -9,7 +9,8 @@ The report genre has a small fixed vocabulary, so the phrase can be inferred:
    inside running text (a Han character on one side at least) or more than once;
 2. each phrase of the genre's vocabulary (`PHRASES`, plus the report's own place names)
    is put in the token's place at every occurrence, and scored by the genre collocations
-   (`COLLOCATIONS`: 领导小组, 工作, 考核, 专栏, 年度报告 …) the context then completes;
+   (`COLLOCATIONS`: 领导小组, 工作, 考核, 专栏, 年度报告 …) the context then completes (a
+   place name: a lower place or 人民政府 right after it, separators skipped);
    a phrase the rest of the page still prints is unlikely (a global replace would have
    taken it too): its score is divided by `STILL_PRINTED_PENALTY`;
 3. the best phrase wins; `confidence` = its share of all candidates' scores times
@@ -25,7 +26,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from archive.parse.spam import spam_terms_in
+from archive.parse.spam import SPAM_RE, spam_terms_in
 
 # Phrases of the genre a hijacker's keyword replacement is seen to hit (reports.md §6.2).
 PHRASES = (
@@ -52,6 +53,9 @@ COLLOCATIONS = (
     "人民政府办公室", "政府门户网站", "政府网站", "信息公开专栏", "信息公开工作",
 )
 CONTEXT = 8
+SEPARATORS = "_@:：|｜-—· "
+SEP_CLASS = re.escape(SEPARATORS)
+ORGANS = ("人民政府", "政府", "人大", "政协", "委员会", "办公室")
 GENERIC_WEIGHT = 0.1
 STILL_PRINTED_PENALTY = 4.0
 MIN_CONFIDENCE = 0.5
@@ -69,15 +73,22 @@ class Substitution:
 
 
 def candidate_tokens(texts: Iterable[str]) -> list[str]:
-    """Spam tokens standing inside running text, or printed more than once."""
+    """Spam tokens standing inside running text, or printed more than once. Lexicon terms
+    glued by separators (`uedbet体育_uedbet官网@:`) are one token, trailing separators
+    included: together they stand where one phrase stood."""
     joined = "\n".join(texts)
     found = []
-    for token in spam_terms_in(joined):
+    for term in spam_terms_in(joined):
+        compound = re.compile(rf"{re.escape(term)}(?:[{SEP_CLASS}]*(?:{SPAM_RE.pattern}))*"
+                              rf"[{SEP_CLASS}]*")
+        token = max((m.group() for m in compound.finditer(joined)), key=len, default=term)
+        if any(token != t and token in t for t in found) or token in found:
+            continue
         spots = list(re.finditer(re.escape(token), joined))
         inside = any(HAN.match(joined[m.end():m.end() + 1] or " ")
                      and HAN.match(joined[m.start() - 1:m.start()] or " ") for m in spots)
         if inside or len(spots) > 1:
-            found.append(token)
+            found = [t for t in found if t not in token] + [token]
     return found
 
 
@@ -107,6 +118,16 @@ def support(phrase: str, left: str, right: str) -> float:
     return best + generic * GENERIC_WEIGHT
 
 
+def place_support(place: str, right: str, places: list[str]) -> float:
+    """A place name put back before a lower place or an organ of government
+    (扎兰屯市 + 成吉思汗镇人民政府): the characters matched plus 2."""
+    right = right.lstrip(SEPARATORS)
+    for follower in (*[p for p in places if p != place], *ORGANS):
+        if right.startswith(follower):
+            return len(follower) + 2.0
+    return 0.0
+
+
 def infer(text: str, token: str, extra: Iterable[str] = (),
           places: Iterable[str] = ()) -> Substitution | None:
     """The phrase `token` replaced in `text` (and in `extra`: title, site name), or None."""
@@ -119,8 +140,12 @@ def infer(text: str, token: str, extra: Iterable[str] = (),
     rest = text.replace(token, "\x00")
     scores: dict[str, float] = {}
     explained: dict[str, int] = {}
-    for phrase in dict.fromkeys([*PHRASES, *(p for p in places if p)]):
+    places = [p for p in places if p]
+    for phrase in dict.fromkeys([*PHRASES, *places]):
         per_spot = [support(phrase, left, right) for left, right in spots]
+        if phrase in places:
+            per_spot = [max(s, place_support(phrase, right, places))
+                        for s, (_, right) in zip(per_spot, spots, strict=True)]
         score = float(sum(s for s in per_spot if s >= 1))  # generic context breaks no tie
         if phrase in rest:
             score /= STILL_PRINTED_PENALTY

@@ -87,6 +87,8 @@ def seed_doc() -> Doc:
             "crumb": crumb,
             "spam": [SPAM_BRAND],
             "tamper": "brand-substitution",
+            # what the brand stands for on the genuine page (issue #15)
+            "substituted": {"token": SPAM_BRAND, "phrase": "政务公开"},
         },
     )
     return doc
@@ -100,7 +102,8 @@ def substitute_county(doc: Doc) -> Doc:
     out["title_raw"] = doc["title"].replace(county, COUNTY_SPAM)
     out["title"] = doc["title"].replace(county, "")
     out["tampered"] = True
-    out["meta"] = {**doc["meta"], "spam": [COUNTY_SPAM], "tamper": "county-substitution"}
+    out["meta"] = {**doc["meta"], "spam": [COUNTY_SPAM], "tamper": "county-substitution",
+                   "substituted": {"token": COUNTY_SPAM, "phrase": county}}
     return out
 
 
