@@ -33,12 +33,12 @@ LANDLINE = "0439-6212345"
 # report id -> (paragraph inserted before the signature, values masked, values kept)
 LEAKS: dict[str, tuple[str, list[str], list[str]]] = {
     "fusong/sjhz/松江河镇/2022": (
-        f"附：本年度申请人刘建军（身份证号码{VALID_ID}，联系手机{MOBILE}）申请公开的征地补偿"
-        f"材料已补正答复，相关材料已归档（档案编号{ARCHIVE_NO}）。",
+        (f"附：本年度申请人刘建军（身份证号码{VALID_ID}，联系手机{MOBILE}）申请公开的征地补偿"
+        f"材料已补正答复，相关材料已归档（档案编号{ARCHIVE_NO}）。"),
         [VALID_ID, MOBILE, "刘建军"], [ARCHIVE_NO]),
     "fusong/qyz/泉阳镇/2022": (
-        f"附：依申请公开咨询电话{LANDLINE}；来信人赵秀英（身份证{SECOND_ID}，"
-        f"电话{SECOND_MOBILE}）反映的问题已转相关部门办理。",
+        (f"附：依申请公开咨询电话{LANDLINE}；来信人赵秀英（身份证{SECOND_ID}，"
+        f"电话{SECOND_MOBILE}）反映的问题已转相关部门办理。"),
         [SECOND_ID, SECOND_MOBILE, "赵秀英"], [LANDLINE]),
 }
 
