@@ -77,7 +77,7 @@ def candidate_tokens(texts: Iterable[str]) -> list[str]:
     glued by separators (`uedbet体育_uedbet官网@:`) are one token, trailing separators
     included: together they stand where one phrase stood."""
     joined = "\n".join(texts)
-    found = []
+    found: list[str] = []
     for term in spam_terms_in(joined):
         compound = re.compile(rf"{re.escape(term)}(?:[{SEP_CLASS}]*(?:{SPAM_RE.pattern}))*"
                               rf"[{SEP_CLASS}]*")
