@@ -11,7 +11,7 @@ import pytest
 from w3lib.url import canonicalize_url
 
 from archive.web.app import make_datasette
-from tests.helpers.demo_archive import DemoArchive, demo_archive
+from helpers.demo_archive import DemoArchive, demo_archive
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ from datasette.app import Datasette
 from archive.db import Archive
 from archive.export import write_export
 from archive.web.app import make_datasette
-from tests.helpers.demo_archive import DemoArchive, demo_archive
+from helpers.demo_archive import DemoArchive, demo_archive
 
 
 @pytest.fixture(scope="module")
