@@ -8,10 +8,10 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from helpers.demo_archive import DemoArchive, demo_archive
 from w3lib.url import canonicalize_url
 
 from archive.web.app import make_datasette
-from helpers.demo_archive import DemoArchive, demo_archive
 
 
 @pytest.fixture(scope="module")

@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 from datasette.app import Datasette
+from helpers.demo_archive import DemoArchive, demo_archive
 
 from archive.db import Archive
 from archive.export import write_export
 from archive.web.app import make_datasette
-from helpers.demo_archive import DemoArchive, demo_archive
 
 
 @pytest.fixture(scope="module")
