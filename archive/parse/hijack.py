@@ -48,6 +48,8 @@ LABELS = {
 }
 
 SNIPPET = 160
+UNSHOWN = frozenset({"script", "style", "noscript", "noframes", "template"})
+MAX_HIDING_RULES = 50  # stylesheet rules that hide something, read per page
 HIDE_RE = re.compile(
     r"display\s*:\s*none|visibility\s*:\s*hidden|"
     r"(?:top|left|right|text-indent|margin-left|margin-top)\s*:\s*-\s*\d{3,}\s*(?:px|em|pt)?|"
@@ -88,10 +90,10 @@ def evidence_in(markup: str, url: str, visible_text: str | None = None) -> list[
     hidden = hidden_blocks(root)
     found += hidden_link_farms(hidden, host)
     body_text = visible_text if visible_text is not None else visible(root, hidden)
-    found += meta_spam(root, body_text)
+    terms = spam.spam_terms_in(fold(body_text))
+    found += meta_spam(root, terms)
     found += script_evidence(root, host)
     found += site_meta(root, host)
-    terms = spam.spam_terms_in(fold(body_text))
     if terms:
         found.append(Evidence(LEXICON, "、".join(terms)[:SNIPPET]))
     if spam.junk_tag_runs(markup):
@@ -125,9 +127,8 @@ def hidden_blocks(root: Element) -> list[Element]:
     found = [el for el in root.iter("*") if isinstance(el.tag, str) and (
         el.get("hidden") is not None or HIDE_RE.search(el.get("style") or ""))]
     css = " ".join(s.text or "" for s in root.iter("style"))
-    for selectors, declarations in CSS_RULE_RE.findall(css):
-        if not HIDE_RE.search(declarations):
-            continue
+    hiding = [(sel, decl) for sel, decl in CSS_RULE_RE.findall(css) if HIDE_RE.search(decl)]
+    for selectors, _ in hiding[:MAX_HIDING_RULES]:
         for selector in selectors.split(","):
             m = SIMPLE_SELECTOR_RE.match(selector.strip())
             if not m:
@@ -160,22 +161,24 @@ def style_of(el: Element) -> str:
 
 
 def visible(root: Element, hidden: list[Element]) -> str:
+    """The body's text a browser shows: hidden blocks, scripts and styles left out."""
     body = root.find(".//body")
     if body is None:
         return ""
     skip = set(hidden)
     parts: list[str] = []
-    for el in body.iter():
-        if not isinstance(el.tag, str) or el.tag in ("script", "style", "noscript", "noframes"):
-            continue
-        if any(anc in skip for anc in [el, *el.iterancestors()]):
-            continue
-        if el.text:
-            parts.append(el.text)
-    for el in body.iter():
-        if isinstance(el.tag, str) and el.tail and not any(
-                anc in skip for anc in el.iterancestors()):
+
+    def walk(el: Element) -> None:
+        shown = isinstance(el.tag, str) and el not in skip and el.tag not in UNSHOWN
+        if shown:
+            if el.text:
+                parts.append(el.text)
+            for child in el:
+                walk(child)
+        if el.tail and el is not body:
             parts.append(el.tail)
+
+    walk(body)
     return "\n".join(p.strip() for p in parts if p.strip())
 
 
@@ -191,9 +194,10 @@ def head_texts(root: Element) -> list[tuple[str, str]]:
     return out
 
 
-def meta_spam(root: Element, body_text: str) -> list[Evidence]:
-    """Spam in the title or the keywords/description that the visible page does not print."""
-    in_body = set(spam.spam_terms_in(fold(body_text)))
+def meta_spam(root: Element, body_terms: list[str]) -> list[Evidence]:
+    """Spam in the title or the keywords/description that the visible page does not print
+    (`body_terms`: the lexicon terms of the visible text)."""
+    in_body = set(body_terms)
     for where, value in head_texts(root):
         terms = [t for t in spam.spam_terms_in(fold(value)) if t not in in_body]
         if terms:
