@@ -33,6 +33,7 @@ from archive.parse.frames import EXPORT, alternate_kind
 from crawler import discovery, scriptlists
 from crawler.analysis import DECOY, REPORT, Analyser, classify_label
 from crawler.challenges import challenge_in
+from crawler.cloak import CloakProbes
 from crawler.discovery import FRAME as FRAME_LINK
 from crawler.discovery import RECORD, Link
 from crawler.incremental import (
@@ -168,6 +169,7 @@ class PortalSpider(scrapy.Spider):
         self.run_id = run_id
         self.archive = archive
         self.tally = tally
+        self.cloak_probes = CloakProbes()
         self.warc = warc  # read by the capture middleware
         self.analyser = analyser or Analyser(workers=0)  # link scan and parser, off the reactor
         self.allowed_netlocs = set(site.allowed_hosts)
@@ -300,12 +302,25 @@ class PortalSpider(scrapy.Spider):
             for item in self.report_items(response, analysis.reading):
                 found = True
                 yield item
+            if found and analysis.reading.report is not None:
+                for probe in self.cloak_probes.requests(response.url, analysis.reading.report,
+                                                        self.parse_probe, self.probe_failed):
+                    yield probe
         if scan.links_cut:
             parsed = analysis.reading
             self.links_cut(meta, response.url, scan, parsed.note if parsed and parsed.note
                            and not meta.get("frame_of") else None)
         for request in self.follow_scan(response.url, scan, meta, found):
             yield request
+
+    def parse_probe(self, response: Response) -> Iterator[Any]:
+        """A page fetched as Baiduspider (crawler/cloak.py): stored by the capture
+        middleware; derive compares it with the browser's copy. Nothing to follow."""
+        return iter(())
+
+    def probe_failed(self, failure: Failure) -> None:
+        """A failed probe is a diagnostic missed, not an error of the site."""
+        log.debug("cloaking probe failed: %s", failure.value)
 
     def list_goes_on(self, meta: Any, url: str, scan: PageScan) -> bool:
         """Does this page of a list show anything new? False once the list is a trap."""
