@@ -90,6 +90,7 @@ class CrawlSummary:
     stops: int = 0
     derived: Derived | None = None  # what the shell derived after the crawl
     derive_seconds: float = 0.0
+    cluster: dict[str, Any] = field(default_factory=dict)  # a distributed crawl's counts
 
     @classmethod
     def of(cls, results: list[SiteResult], seconds: float) -> CrawlSummary:
@@ -132,6 +133,11 @@ class CrawlSummary:
             text += f"; empty (column fetched, 0 reports): {', '.join(self.empty_sites)}"
         if self.stops:
             text += f"; {self.stops} trap{'s' if self.stops != 1 else ''} stopped"
+        if self.cluster:
+            per = ", ".join(f"{name} {count}" for name, count in
+                            self.cluster["requests_per_worker"].items())
+            text += (f"; {self.cluster['workers']} workers ({per} requests), "
+                     f"{self.cluster['requeued']} re-queued, {self.cluster['lost']} lost")
         return text
 
     def failure_detail(self) -> str:
