@@ -17,6 +17,7 @@ One run of `nianbao crawl --redis URL` lives under one namespace `nianbao:run:<i
     <ns>:stream               capture/report records for the one ingest writer
     <ns>:alive:<worker>       heartbeat (PX); a worker without one has died
     <ns>:workers              worker -> JSON (host, pid, requests done)
+    <ns>:ingest               host:pid of the ingest process
     <ns>:done / :finished     the frontier ran dry / the workers are gone
 
 Everything pickled here is written by the coordinator and the workers of the run: Redis
@@ -99,6 +100,10 @@ class RunKeys:
     @property
     def workers(self) -> str:
         return f"{self.ns}:workers"
+
+    @property
+    def ingest(self) -> str:
+        return f"{self.ns}:ingest"  # the pid of the ingest process writing the run
 
     @property
     def requeued(self) -> str:

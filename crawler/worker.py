@@ -458,7 +458,7 @@ def load_states(server: Any, keys: RunKeys, site_id: str) -> dict[str, UrlState]
 
 
 def run_worker(redis_url: str, *, namespace: str | None = None, name: str | None = None,
-               warc_dir: str | None = None) -> WorkerSummary:
+               warc_dir: str | None = None, parsers: int = 0) -> WorkerSummary:
     """Join the run in progress and crawl until the coordinator says the frontier is dry."""
     from crawler.analysis import Analyser
     from crawler.run import ensure_asyncio_reactor, quiet_recorded_errors, use_bundled_suffix_list
@@ -496,7 +496,9 @@ def run_worker(redis_url: str, *, namespace: str | None = None, name: str | None
     if warc_dir:
         Path(warc_dir).mkdir(parents=True, exist_ok=True)
         sink = WarcSink(Path(warc_dir), prefix=f"nianbao-{name}")
-    analyser = Analyser()
+    # parsing in the worker's own process: workers, not a pool per worker, are the unit
+    # of parallelism (N workers x a pool per core would crowd the cores)
+    analyser = Analyser(workers=parsers)
     process = CrawlerProcess({**BASE_SETTINGS, "LOG_LEVEL": plan.log_level})
     quiet_recorded_errors(plan.log_level)
     crawlers = []
@@ -576,9 +578,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--namespace", help="the run's namespace (default: the current run)")
     parser.add_argument("--name", help="this worker's name (default: host-pid)")
     parser.add_argument("--warc-dir", help="where this worker writes its WARC files")
+    parser.add_argument("--parsers", type=int, default=0,
+                        help="parser processes beside the worker (default 0: parse inline)")
     args = parser.parse_args(argv)
     summary = run_worker(args.redis, namespace=args.namespace, name=args.name,
-                         warc_dir=args.warc_dir)
+                         warc_dir=args.warc_dir, parsers=args.parsers)
     print(summary.line(), file=sys.stderr)
     return 0
 

@@ -200,8 +200,10 @@ def main(argv: list[str] | None = None) -> int:
     if not ns:
         print("Error: 没有进行中的分布式抓取 / no distributed crawl in progress", file=sys.stderr)
         return 1
+    keys = RunKeys(ns)
+    server.set(keys.ingest, f"{socket.gethostname()}:{os.getpid()}")
     with Archive(args.db) as archive:
-        stats = ingest_stream(archive, server, RunKeys(ns), progress=None if args.quiet else (
+        stats = ingest_stream(archive, server, keys, progress=None if args.quiet else (
             lambda line: print(line, file=sys.stderr, flush=True)))
     print(stats.line(), file=sys.stderr)
     return 0
