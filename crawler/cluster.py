@@ -9,6 +9,7 @@ One run of `nianbao crawl --redis URL` lives under one namespace `nianbao:run:<i
     <ns>:own:<site>           token -> "worker|score" (who holds it; re-queued if it dies)
     <ns>:lease:<host>:<slot>  per-host politeness lease (SET NX PX token), cluster-wide
     <ns>:states:<site>        url_state snapshot (url_key -> pickled UrlState) for workers
+    <ns>:pages:<site>         stored copies of known pages a 304 may make a worker follow
     <ns>:listed:<site>        url_keys lists linked this run (union of the workers')
     <ns>:tally:<site>         the workers' counters (HINCRBY, with each request's records)
     <ns>:closed:<site>        worker -> how its spider closed (reason, trap stops)
@@ -33,7 +34,7 @@ from typing import Any
 CURRENT = "nianbao:current"  # the namespace of the run in progress (workers join it)
 TOKEN_META = "nianbao_token"  # request.meta: the in-flight token of a popped request
 LEASE_META = "nianbao_lease"  # request.meta: (key, token) of the host lease it holds
-HEARTBEAT_MS = 6000
+HEARTBEAT_MS = 15000  # a worker silent this long is taken for dead
 GROUP = "ingest"
 
 
@@ -67,6 +68,9 @@ class RunKeys:
 
     def states(self, site: str) -> str:
         return f"{self.ns}:states:{site}"
+
+    def pages(self, site: str) -> str:
+        return f"{self.ns}:pages:{site}"
 
     def listed(self, site: str) -> str:
         return f"{self.ns}:listed:{site}"
@@ -160,6 +164,18 @@ if not data then return 0 end
 local score = 0
 if owner then score = tonumber(string.match(owner, '|([^|]*)$')) or 0 end
 redis.call('ZADD', KEYS[1], score, data)
+return 1
+"""
+
+# A handled request's records, only if it is still ours: a request put back in the
+# frontier (its worker was taken for dead) is someone else's now, and its records too.
+FLUSH = """
+if ARGV[1] ~= '' then
+  if redis.call('HEXISTS', KEYS[3], ARGV[1]) == 0 then return 0 end
+  redis.call('HDEL', KEYS[2], ARGV[1])
+  redis.call('HDEL', KEYS[3], ARGV[1])
+end
+if ARGV[2] ~= '' then redis.call('XADD', KEYS[1], '*', 'r', ARGV[2]) end
 return 1
 """
 

@@ -21,13 +21,16 @@ import os
 import pickle
 import socket
 import sys
+import threading
 import time
 import uuid
+import zlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from redis.exceptions import RedisError
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
@@ -39,6 +42,7 @@ from archive.db import url_key
 from archive.db.url_state import UrlState
 from crawler.cluster import (
     CURRENT,
+    FLUSH,
     HEARTBEAT_MS,
     LEASE_META,
     POP,
@@ -97,7 +101,7 @@ class WorkerContext:
     ids: Ids = field(init=False)
     sequence: int = 0
     requests: int = 0
-    lost_redis: int = 0
+    late: int = 0  # requests handled after they were put back (taken for dead)
 
     def __post_init__(self) -> None:
         self.ids = Ids(self.server, self.keys.ids)
@@ -218,20 +222,24 @@ class RecordLink:
         else:
             self.send([op])  # its capture already left (or there is none): on its own
 
-    def send(self, ops: list[tuple[Any, ...]], token: str | None = None) -> None:
+    def send(self, ops: list[tuple[Any, ...]], token: str | None = None) -> bool:
+        """Records (and the in-flight removal of `token`) in one step; False when the
+        request was put back meanwhile (this worker was taken for dead): then its records
+        are dropped, the worker that has it now sends its own."""
         keys = self.ctx.keys
+        entry = pickle.dumps((uuid.uuid4().hex, self.site_id, self.run_id, ops)) if ops else b""
+        if (token or entry) and not self.ctx.server.eval(
+                FLUSH, 3, keys.stream, keys.flying(self.site_id), keys.owners(self.site_id),
+                token or "", entry):
+            self.ctx.late += 1
+            return False
         pipe = self.ctx.server.pipeline(transaction=True)
-        if ops:
-            entry = pickle.dumps((uuid.uuid4().hex, self.site_id, self.run_id, ops))
-            pipe.xadd(keys.stream, {"r": entry})
         self.counters_into(pipe)
         if self.listed:
             pipe.sadd(keys.listed(self.site_id), *self.listed)
             self.listed = set()
-        if token:
-            pipe.hdel(keys.flying(self.site_id), token)
-            pipe.hdel(keys.owners(self.site_id), token)
         pipe.execute()
+        return True
 
     def counters_into(self, pipe: Any) -> None:
         tally, key = self.tally, self.ctx.keys.tally(self.site_id)
@@ -260,8 +268,7 @@ class RecordLink:
         token = request.meta.pop(TOKEN_META, None)
         capture_id = request.meta.get("capture_id")
         ops = self.pending.pop(capture_id, []) if capture_id is not None else []
-        self.send(ops, token)
-        if token:
+        if self.send(ops, token) and token:
             self.ctx.requests += 1
 
     def close(self) -> None:
@@ -312,7 +319,13 @@ class StreamRevisits(Revisits):
         self.listed.add(key)
 
     def stored_page(self, url: str) -> StoredPage | None:
-        return None  # a worker does not read the archive (docs/scale.md: replays)
+        """The stored copy the coordinator put in Redis (known pages a 304 may make the
+        spider follow); a worker does not read the archive."""
+        raw = self.link.ctx.server.hget(self.link.ctx.keys.pages(self.site_id), url_key(url))
+        if raw is None:
+            return None
+        page = pickle.loads(zlib.decompress(raw))
+        return page if isinstance(page, StoredPage) else None
 
     def record(self, request_url: str, status: int, headers: dict[str, str] | None,
                fingerprint: str | None, capture_id: int | None, recheck: bool = False) -> str:
@@ -453,6 +466,34 @@ class WorkerSummary:
         return f"worker {self.name}: {self.requests} requests in {self.seconds:.1f} s"
 
 
+class Heartbeat(threading.Thread):
+    """`<ns>:alive:<worker>` renewed every second from a thread of its own, so that a
+    reactor busy parsing a large file is not taken for a dead worker."""
+
+    def __init__(self, ctx: WorkerContext):
+        super().__init__(name="nianbao-heartbeat", daemon=True)
+        self.ctx = ctx
+        self.halt = threading.Event()
+
+    def beat(self) -> None:
+        self.ctx.beat()
+        self.ctx.server.hset(self.ctx.keys.workers, self.ctx.name, json.dumps(
+            {"host": socket.gethostname(), "pid": os.getpid(), "requests": self.ctx.requests,
+             "late": self.ctx.late}))
+
+    def run(self) -> None:
+        while not self.halt.is_set():
+            try:
+                self.beat()
+            except RedisError as error:  # Redis away for a moment: try again
+                log.warning("heartbeat: %s", error)
+            self.halt.wait(1.0)
+
+    def stop(self) -> None:
+        self.halt.set()
+        self.join(timeout=5)
+
+
 def load_states(server: Any, keys: RunKeys, site_id: str) -> dict[str, UrlState]:
     return {k.decode(): pickle.loads(v) for k, v in server.hgetall(keys.states(site_id)).items()}
 
@@ -476,9 +517,9 @@ def run_worker(redis_url: str, *, namespace: str | None = None, name: str | None
     plan = RunPlan.loads(raw)
     name = name or f"{socket.gethostname()}-{os.getpid()}"
     ctx = WorkerContext(server, keys, name, plan)
-    ctx.beat()
-    server.hset(keys.workers, name, json.dumps({"host": socket.gethostname(),
-                                                "pid": os.getpid(), "requests": 0}))
+    heart = Heartbeat(ctx)
+    heart.beat()  # alive before the first request is taken
+    heart.start()
     ensure_asyncio_reactor()
     use_bundled_suffix_list()
     import warnings
@@ -521,25 +562,18 @@ def run_worker(redis_url: str, *, namespace: str | None = None, name: str | None
             if slot is not None and slot.closing is None:
                 slot.nextcall.schedule()
 
-    def beat() -> None:
-        ctx.beat()
-        server.hset(keys.workers, name, json.dumps({"host": socket.gethostname(),
-                                                    "pid": os.getpid(),
-                                                    "requests": ctx.requests}))
-
-    poker, heart = LoopingCall(poke), LoopingCall(beat)
+    poker = LoopingCall(poke)
     reactor.callWhenRunning(poker.start, POKE_INTERVAL, now=False)  # type: ignore[attr-defined]
-    reactor.callWhenRunning(heart.start, 1.0, now=False)  # type: ignore[attr-defined]
     try:
         process.start()
     finally:
-        for loop in (poker, heart):
-            if loop.running:
-                loop.stop()
+        heart.stop()
+        if poker.running:
+            poker.stop()
         if sink is not None:
             sink.close()
         analyser.close()
-        beat()
+        heart.beat()
         server.delete(keys.alive(name))
     return WorkerSummary(name, ctx.requests, time.monotonic() - began)
 

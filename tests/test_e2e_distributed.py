@@ -20,6 +20,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -65,7 +66,7 @@ class RequestLog:
             by_host.setdefault(hit.host, []).append(hit)
         for hits in by_host.values():
             hits.sort(key=lambda h: h.start)
-            for before, after in zip(hits, hits[1:], strict=False):
+            for before, after in pairwise(hits):
                 if after.start < before.end:
                     found.append((before, after))
         return found

@@ -23,6 +23,7 @@ import subprocess
 import sys
 import time
 import uuid
+import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,7 +31,9 @@ from archive.clock import Clock
 from archive.db import Archive
 from archive.db import url_state as freshness
 from archive.errors import CrawlFailedError
+from archive.parse.charset import looks_like_html
 from crawler.cluster import CURRENT, RunKeys, RunPlan, requeue_worker
+from crawler.incremental import Revisits
 from crawler.run import CrawlSummary, Job, Progress, finish_job
 from crawler.settings import site_settings
 from crawler.sites import Site
@@ -42,6 +45,7 @@ log = logging.getLogger(__name__)
 
 WATCH_INTERVAL = 0.2
 MAX_RESTARTS = 5  # per run, local workers and the ingest together
+STORED_PAGES_BUDGET = 256 << 20  # bytes of stored pages put in Redis for replays
 DONE_CHECKS = 3  # consecutive empty looks at the frontier before the run is done
 
 
@@ -125,12 +129,18 @@ def prepare(archive: Archive, server: Any, keys: RunKeys, sites: list[Site],
         archive.register_site(site.to_row())
         jobs.append(Job(site, archive.start_run(site.id, site.start_urls),
                         SiteTally(site.id, time_budget=site.time_budget)))
-    pipe = server.pipeline(transaction=False)
+    budget = STORED_PAGES_BUDGET
     for site in sites:
-        states = freshness.load_states(archive.db, site.id)
-        for chunk in range(0, len(states), 1000):
-            items = list(states.items())[chunk:chunk + 1000]
-            pipe.hset(keys.states(site.id), mapping={k: pickle.dumps(v) for k, v in items})
+        revisits = Revisits(archive, site.id, clock)
+        items = list(revisits.states.items())
+        for chunk in range(0, len(items), 1000):
+            server.hset(keys.states(site.id), mapping={
+                k: pickle.dumps(v) for k, v in items[chunk:chunk + 1000]})
+        budget -= store_pages(server, keys, site.id, revisits, budget)
+    if budget < 0:
+        log.warning("stored pages over %d MB: the rest are not followed after a 304",
+                    STORED_PAGES_BUDGET >> 20)
+    pipe = server.pipeline(transaction=False)
     top = archive.db.execute("SELECT max(id) FROM captures").fetchone()[0] or 0
     pipe.set(keys.ids, int(top))
     plan = RunPlan(sites=sites, run_ids={job.site.id: job.run_id for job in jobs},
@@ -139,6 +149,26 @@ def prepare(archive: Archive, server: Any, keys: RunKeys, sites: list[Site],
     pipe.set(keys.meta, plan.dumps())
     pipe.execute()
     return jobs
+
+
+def store_pages(server: Any, keys: RunKeys, site_id: str, revisits: Revisits,
+                budget: int) -> int:
+    """The stored copies of the known pages a worker may follow without fetching them
+    (after a 304, or when the run that fetched them was killed), zlib'd in Redis; the
+    bytes used."""
+    used = 0
+    for key, state in revisits.states.items():
+        if used > budget:
+            break
+        if not (state.validated or not state.settled):
+            continue
+        page = revisits.stored_page(state.url)
+        if page is None or not looks_like_html(page.body, page.headers):
+            continue
+        data = zlib.compress(pickle.dumps(page), 6)
+        server.hset(keys.pages(site_id), key, data)
+        used += len(data)
+    return used
 
 
 def run_distributed(db_path: str, sites: list[Site], *, redis_url: str, workers: int = 2,
