@@ -101,6 +101,8 @@ class WorkerContext:
     ids: Ids = field(init=False)
     sequence: int = 0
     requests: int = 0
+    done: bool = False  # the coordinator said the frontier ran dry (`look`)
+    stopped: set[str] = field(default_factory=set)  # sites stopped by a limit (`look`)
     late: int = 0  # requests handled after they were put back (taken for dead)
 
     def __post_init__(self) -> None:
@@ -111,7 +113,21 @@ class WorkerContext:
         return f"{self.name}:{self.sequence}"
 
     def run_done(self) -> bool:
-        return bool(self.server.exists(self.keys.done))
+        return self.done
+
+    def look(self, site_ids: list[str]) -> list[int]:
+        """One round trip: is the run done, which sites are stopped, how many requests
+        each site has queued (idle spiders are poked only where there is work)."""
+        pipe = self.server.pipeline(transaction=False)
+        pipe.exists(self.keys.done)
+        for site_id in site_ids:
+            pipe.exists(self.keys.stop(site_id))
+            pipe.zcard(self.keys.queue(site_id))
+        answer = pipe.execute()
+        self.done = bool(answer[0])
+        self.stopped = {site_id for site_id, flag in zip(site_ids, answer[1::2], strict=True)
+                        if flag}
+        return [int(n) for n in answer[2::2]]
 
     def beat(self) -> None:
         self.server.set(self.keys.alive(self.name), str(os.getpid()), px=HEARTBEAT_MS)
@@ -403,7 +419,7 @@ class ClusterSpider(PortalSpider):
                                 nx=True)
 
     def on_idle(self) -> None:
-        if self.ctx.run_done() or self.ctx.server.exists(self.ctx.keys.stop(self.site.id)):
+        if self.ctx.run_done() or self.site.id in self.ctx.stopped:
             return
         raise DontCloseSpider
 
@@ -555,11 +571,18 @@ def run_worker(redis_url: str, *, namespace: str | None = None, name: str | None
                       analyser=analyser)
         hook_done(crawler)
 
+    site_ids = [site.id for site in plan.sites]
+
     def poke() -> None:
-        for crawler in crawlers:
+        """Idle spiders look at the shared frontier (a busy engine looks by itself after
+        every download); all spiders close once the coordinator says the run is done."""
+        queued = ctx.look(site_ids)
+        for crawler, site_id, waiting in zip(crawlers, site_ids, queued, strict=True):
             engine = crawler.engine
             slot = getattr(engine, "_slot", None) if engine else None
-            if slot is not None and slot.closing is None:
+            if slot is None or slot.closing is not None:
+                continue
+            if waiting or ctx.done or site_id in ctx.stopped:
                 slot.nextcall.schedule()
 
     poker = LoopingCall(poke)

@@ -81,14 +81,19 @@ class Cluster:
         return bool(self.server.exists(self.keys.stop(site_id)))
 
     def frontier(self) -> tuple[int, int]:
-        """(queued, in flight) over the sites still running."""
+        """(queued, in flight) over the sites still running, in one round trip."""
         pipe = self.server.pipeline(transaction=False)
-        live = [s for s in self.site_ids() if not self.stopped(s)]
-        for site_id in live:
+        for site_id in self.site_ids():
+            pipe.exists(self.keys.stop(site_id))
             pipe.zcard(self.keys.queue(site_id))
             pipe.hlen(self.keys.flying(site_id))
-        counts = pipe.execute()
-        return sum(counts[0::2]), sum(counts[1::2])
+        answer = pipe.execute()
+        queued = flying = 0
+        for index in range(0, len(answer), 3):
+            if not answer[index]:
+                queued += answer[index + 1]
+                flying += answer[index + 2]
+        return queued, flying
 
     def reap(self, worker: str | None = None) -> int:
         """Put back what dead workers held (one named worker, or every worker without a

@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 
 BATCH = 200  # entries per transaction
 BLOCK_MS = 200
+GATHER = 0.5  # seconds a batch may wait for more entries
 APPLIED_TABLE = """CREATE TABLE IF NOT EXISTS stream_applied (
     entry TEXT PRIMARY KEY, run_id INTEGER, site_id TEXT,
     new INTEGER DEFAULT 0, updated INTEGER DEFAULT 0, unchanged INTEGER DEFAULT 0,
@@ -147,9 +148,7 @@ def ingest_stream(archive: Archive, server: Any, keys: RunKeys, *,
             stats.reclaimed += len(entries)
             reclaim = bool(entries)
         else:
-            answer = server.xreadgroup(GROUP, consumer, {keys.stream: ">"}, count=BATCH,
-                                       block=BLOCK_MS)
-            entries = answer[0][1] if answer else []
+            entries = read_batch(server, keys, consumer)
         if entries:
             apply_entries(archive, entries, stats)
             ids = [entry_id for entry_id, _ in entries]
@@ -162,6 +161,26 @@ def ingest_stream(archive: Archive, server: Any, keys: RunKeys, *,
             emit(f"[ingest] {stats.entries} entries, {stats.records} records written")
     stats.seconds = time.monotonic() - began
     return stats
+
+
+def read_batch(server: Any, keys: RunKeys, consumer: str) -> list[Any]:
+    """New entries for one transaction: up to BATCH, gathered for at most GATHER seconds
+    (the single-process crawl's group commit interval), so that a slow trickle of
+    records is not a commit each."""
+    entries: list[Any] = []
+    until = time.monotonic() + GATHER
+    while len(entries) < BATCH:
+        wait = int((until - time.monotonic()) * 1000)
+        if wait <= 0 and entries:
+            break
+        answer = server.xreadgroup(GROUP, consumer, {keys.stream: ">"},
+                                   count=BATCH - len(entries), block=max(wait, 1) if entries
+                                   else BLOCK_MS)
+        got = answer[0][1] if answer else []
+        if not got and not entries:
+            break  # nothing at all: let the caller look at the run's state
+        entries += got
+    return entries
 
 
 def claim(server: Any, keys: RunKeys, consumer: str) -> list[Any]:
