@@ -627,6 +627,34 @@ def hook_done(crawler: Crawler) -> None:
     crawler.signals.connect(opened, signal=signals.spider_opened, weak=False)
 
 
+def serve_runs(redis_url: str, *, warc_dir: str | None = None,
+               progress: Any = None, poll: float = 5.0) -> None:
+    """Join every run as it starts, one worker process per run (a Twisted reactor runs
+    once per process); for `nianbao worker --forever` under systemd or compose."""
+    import subprocess
+
+    emit = progress or log.info
+    server = connect(redis_url)
+    last = None
+    while True:
+        try:
+            ns = (server.get(CURRENT) or b"").decode()
+        except RedisError as error:
+            emit(f"Redis 不可达 / Redis unreachable: {error}; retrying")
+            time.sleep(poll)
+            continue
+        if not ns or ns == last or server.exists(RunKeys(ns).done):
+            time.sleep(poll)
+            continue
+        emit(f"joining run {ns}")
+        argv = [sys.executable, "-m", "crawler.worker", "--redis", redis_url, "--namespace", ns]
+        if warc_dir:
+            argv += ["--warc-dir", warc_dir]
+        code = subprocess.run(argv, check=False).returncode
+        emit(f"run {ns}: worker exited with status {code}")
+        last = ns
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m crawler.worker",

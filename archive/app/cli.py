@@ -282,12 +282,19 @@ def redis_options(redis_url: str | None, workers: int | None) -> dict[str, Any]:
 @click.option("--warc-dir", type=click.Path(file_okay=False),
               help="Where this worker writes its WARC files (default: none).")
 @click.option("--name", help="This worker's name (default: host-pid).")
+@click.option("--forever", is_flag=True,
+              help="Wait for each run and join it, run after run (for a service).")
 @friendly_errors
-def worker(redis_url: str, warc_dir: str | None, name: str | None) -> None:
+def worker(redis_url: str, warc_dir: str | None, name: str | None, forever: bool) -> None:
     """加入分布式抓取 Join the distributed crawl in progress as one more worker.
 
     Example: nianbao worker --redis redis://10.0.0.5:6379/0 --warc-dir /srv/warc
     """
+    if forever:
+        from crawler.worker import serve_runs
+
+        serve_runs(redis_url, warc_dir=warc_dir, progress=echo_err)
+        return
     from crawler.worker import run_worker
 
     summary = run_worker(redis_url, name=name, warc_dir=warc_dir)

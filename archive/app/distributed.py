@@ -279,6 +279,10 @@ def watch(cluster: Cluster, emit: Progress, redis_url: str, warc_dir: str | None
             held = cluster.reap()
             if held:
                 emit(f"[cluster] {held} requests of workers without a heartbeat re-queued")
+        if not server.exists(keys.meta):
+            raise CrawlFailedError("crawl", "Redis 丢失了本次抓取的状态 / Redis lost the run's "
+                                            "state (restarted without persistence?): what was "
+                                            "written stays; the rest is due again next run")
         queued, flying = cluster.frontier()
         if queued == 0 and flying == 0:
             empty_looks += 1
