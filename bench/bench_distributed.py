@@ -61,17 +61,21 @@ class Measure:
 
 
 def child_serve(portals: int, reports: int) -> None:
-    """Serve `portals` scale portals; print their sites.yml; stop when stdin closes."""
+    """Serve `portals` scale portals of `reports` reports and as many of a third of that;
+    print the two sites.yml; stop when stdin closes."""
     from tools.scale.portal import ScalePortal
 
-    served = [ScalePortal(reports=reports).start() for _ in range(portals)]
-    lines = []
-    for number, portal in enumerate(served, 1):
-        lines += [f"- id: scale{number}", f"  name: 青岚县{number}人民政府",
-                  "  province: 测试省", f"  county: 青岚县{number}",
-                  "  start_urls:", f"  - {portal.start_url}"]
-    print("\n".join(lines), flush=True)
-    print("END", flush=True)
+    served = []
+    for size in (reports, max(1, reports // 3)):
+        group = [ScalePortal(reports=size).start() for _ in range(portals)]
+        served += group
+        lines = []
+        for number, portal in enumerate(group, 1):
+            lines += [f"- id: scale{number}", f"  name: 青岚县{number}人民政府",
+                      "  province: 测试省", f"  county: 青岚县{number}",
+                      "  start_urls:", f"  - {portal.start_url}"]
+        print("\n".join(lines), flush=True)
+        print("END", flush=True)
     sys.stdin.read()
     for portal in served:
         portal.stop()
@@ -178,6 +182,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="nianbao-bench-dist-") as name:
         tmp = Path(name)
         server = None
+        small = None
         if args.sites:
             sites = Path(args.sites)
             what = f"sites from {sites}"
@@ -187,24 +192,31 @@ def main() -> None:
                                        str(args.reports)], stdin=subprocess.PIPE,
                                       stdout=subprocess.PIPE, text=True)
             assert server.stdout is not None
-            lines = []
-            for line in server.stdout:
-                if line.strip() == "END":
-                    break
-                lines.append(line)
-            sites = tmp / "sites.yml"
-            sites.write_text("".join(lines), encoding="utf-8")
-            what = f"{args.portals} scale portals x {args.reports} reports"
+            for path in (tmp / "sites.yml", tmp / "small.yml"):
+                lines = []
+                for line in server.stdout:
+                    if line.strip() == "END":
+                        break
+                    lines.append(line)
+                path.write_text("".join(lines), encoding="utf-8")
+            sites, small = tmp / "sites.yml", tmp / "small.yml"
+            what = (f"{args.portals} scale portals x {args.reports} reports (and x "
+                    f"{max(1, args.reports // 3)} for the marginal cost)")
         redis_proc, redis_url = start_redis(tmp)
         try:
             print(f"bench_distributed: {what}; one request at a time per host; "
                   f"{os.cpu_count()} cores", flush=True)
             single = crawl("single process", tmp, sites, None, 0)
+            single_small = crawl("single small", tmp, small, None, 0) if small else None
             report(single, single)
             for count in counts:
-                measure = crawl(f"{count} worker{'s' if count != 1 else ''}", tmp, sites,
-                                (redis_url, redis_proc.pid), count)
+                label = f"{count} worker{'s' if count != 1 else ''}"
+                redis = (redis_url, redis_proc.pid)
+                measure = crawl(label, tmp, sites, redis, count)
                 report(measure, single)
+                if small and single_small:
+                    marginal(label, measure, crawl(label + " small", tmp, small, redis, count),
+                             single, single_small)
         finally:
             redis_proc.terminate()
             redis_proc.wait(timeout=10)
@@ -212,6 +224,23 @@ def main() -> None:
                 assert server.stdin is not None
                 server.stdin.close()
                 server.wait(timeout=30)
+
+
+def slope(big: Measure, small: Measure) -> float:
+    """CPU per request of the requests the bigger crawl made beyond the smaller one: the
+    per-request cost with every fixed cost (process start-up, idle polling) cancelled."""
+    extra = big.requests - small.requests
+    return (big.cpu - small.cpu) / extra if extra > 0 else 0.0
+
+
+def marginal(label: str, big: Measure, small: Measure, single: Measure,
+             single_small: Measure) -> None:
+    ours, reference = slope(big, small), slope(single, single_small)
+    overhead = (ours / reference - 1) * 100 if reference else 0.0
+    print(f"  {label:15} marginal {ours * 1000:6.1f} ms CPU/request beside the single "
+          f"process's {reference * 1000:.1f} ms: {overhead:+.1f}% (fixed cost "
+          f"{big.cpu - ours * big.requests:.1f} s CPU per run, single process "
+          f"{single.cpu - reference * single.requests:.1f} s)", flush=True)
 
 
 def report(measure: Measure, single: Measure) -> None:
