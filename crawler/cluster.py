@@ -167,7 +167,8 @@ redis.call('ZADD', KEYS[1], score, data)
 return 1
 """
 
-# A handled request's records, only if it is still ours: a request put back in the
+# A handled request's records and the worker's counter increments (ARGV[3..]: field,
+# delta), only if it is still ours: a request put back in the
 # frontier (its worker was taken for dead) is someone else's now, and its records too.
 FLUSH = """
 if ARGV[1] ~= '' then
@@ -176,6 +177,7 @@ if ARGV[1] ~= '' then
   redis.call('HDEL', KEYS[3], ARGV[1])
 end
 if ARGV[2] ~= '' then redis.call('XADD', KEYS[1], '*', 'r', ARGV[2]) end
+for i = 3, #ARGV, 2 do redis.call('HINCRBY', KEYS[4], ARGV[i], ARGV[i + 1]) end
 return 1
 """
 

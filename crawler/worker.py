@@ -63,7 +63,7 @@ from crawler.warc import WarcSink
 log = logging.getLogger(__name__)
 
 ID_BLOCK = 64  # capture ids taken from Redis at a time
-POKE_INTERVAL = 0.05  # seconds: how often an idle spider looks at the shared frontier
+POKE_INTERVAL = 0.2  # seconds: how often idle spiders look at the shared frontier
 COUNTERS = ("pages", "reports_found", "not_reports", "errors", "skipped", "not_modified",
             "gone", "list_errors", "guesses_missed", "rechecked")
 CLOSE_REASONS_THAT_STOP_THE_SITE = ("closespider_timeout", "closespider_errorcount")
@@ -184,7 +184,7 @@ class HostLeaseMiddleware:
             return
         host = netloc_of(request.url) or "-"
         token = ctx.token()
-        pause = 0.002
+        pause = 0.005
         while True:
             for slot in range(self.slots):
                 key = ctx.keys.lease(host, slot)
@@ -193,7 +193,7 @@ class HostLeaseMiddleware:
                     return
             self.waits += 1
             await asyncio.sleep(pause)
-            pause = min(pause * 2, 0.05)
+            pause = min(pause * 2, 0.1)
 
     def release(self, request: Request) -> None:
         ctx = self.context()
@@ -224,6 +224,7 @@ class RecordLink:
         self.listed: set[str] = set()
         self.sent = {name: 0 for name in COUNTERS}
         self.samples_sent = 0
+        self.flags_sent: dict[str, Any] = {}
         self.start_errors_sent = 0
 
     def capture(self, capture_id: int, op: tuple[Any, ...], at_once: bool) -> None:
@@ -244,32 +245,41 @@ class RecordLink:
         are dropped, the worker that has it now sends its own."""
         keys = self.ctx.keys
         entry = pickle.dumps((uuid.uuid4().hex, self.site_id, self.run_id, ops)) if ops else b""
-        if (token or entry) and not self.ctx.server.eval(
-                FLUSH, 3, keys.stream, keys.flying(self.site_id), keys.owners(self.site_id),
-                token or "", entry):
+        deltas = self.deltas()
+        if (token or entry or deltas) and not self.ctx.server.eval(
+                FLUSH, 4, keys.stream, keys.flying(self.site_id), keys.owners(self.site_id),
+                keys.tally(self.site_id), token or "", entry, *deltas):
             self.ctx.late += 1
             return False
+        for index in range(0, len(deltas), 2):
+            self.sent[deltas[index]] += deltas[index + 1]
         pipe = self.ctx.server.pipeline(transaction=True)
-        self.counters_into(pipe)
+        self.rare_into(pipe)
         if self.listed:
             pipe.sadd(keys.listed(self.site_id), *self.listed)
             self.listed = set()
-        pipe.execute()
+        if len(pipe):
+            pipe.execute()
         return True
 
-    def counters_into(self, pipe: Any) -> None:
-        tally, key = self.tally, self.ctx.keys.tally(self.site_id)
+    def deltas(self) -> list[Any]:
+        """[field, increment, ...] of the counters that moved since the last send."""
+        found: list[Any] = []
         for name in COUNTERS:
-            value = int(getattr(tally, name))
+            value = int(getattr(self.tally, name))
             if value != self.sent[name]:
-                pipe.hincrby(key, name, value - self.sent[name])
-                self.sent[name] = value
-        if tally.start_ok:
-            pipe.hset(key, "start_ok", 1)
-        if tally.challenge:
-            pipe.hsetnx(key, "challenge", tally.challenge)
-        if tally.lost_listing:
-            pipe.hset(key, "lost_listing", tally.lost_listing)
+                found += [name, value - self.sent[name]]
+        return found
+
+    def rare_into(self, pipe: Any) -> None:
+        """What changes a few times a run: flags, the first error samples."""
+        tally, key = self.tally, self.ctx.keys.tally(self.site_id)
+        flags = {"start_ok": 1 if tally.start_ok else None, "challenge": tally.challenge,
+                 "lost_listing": tally.lost_listing}
+        for name, value in flags.items():
+            if value and self.flags_sent.get(name) != value:
+                pipe.hset(key, name, value)
+                self.flags_sent[name] = value
         for name, attr, sent in (("samples", "error_samples", "samples_sent"),
                                  ("start_errors", "start_errors", "start_errors_sent")):
             items = getattr(tally, attr)

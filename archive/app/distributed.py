@@ -43,9 +43,10 @@ from crawler.worker import COUNTERS, connect
 
 log = logging.getLogger(__name__)
 
-WATCH_INTERVAL = 0.2
+WATCH_INTERVAL = 0.5
 MAX_RESTARTS = 5  # per run, local workers and the ingest together
 STORED_PAGES_BUDGET = 256 << 20  # bytes of stored pages put in Redis for replays
+REAP_INTERVAL = 3.0  # seconds between looks for workers without a heartbeat
 DONE_CHECKS = 3  # consecutive empty looks at the frontier before the run is done
 
 
@@ -274,7 +275,7 @@ def watch(cluster: Cluster, emit: Progress, redis_url: str, warc_dir: str | None
             else:
                 emit("[cluster] ingest died; restarting it (it claims what was not written)")
                 child.start()
-        if time.monotonic() - last_reap >= 1.0:
+        if time.monotonic() - last_reap >= REAP_INTERVAL:
             last_reap = time.monotonic()
             held = cluster.reap()
             if held:
