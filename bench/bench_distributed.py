@@ -249,8 +249,10 @@ def report(measure: Measure, single: Measure) -> None:
     extra = ""
     if measure.cluster:
         per = "/".join(str(v) for v in measure.cluster["requests_per_worker"].values())
+        ingest = measure.cluster.get("ingest_cpu_seconds", 0.0)
         extra = (f"; requests per worker {per}, re-queued {measure.cluster['requeued']}, "
-                 f"lost {measure.cluster['lost']}")
+                 f"lost {measure.cluster['lost']}; the ingest (one writer) "
+                 f"{ingest / measure.requests * 1000:.1f} ms CPU/request")
     ratio = "reference" if measure is single else f"{overhead:+.1f}% CPU/request vs single"
     print(f"  {measure.label:15} {measure.pages:6} pages {measure.requests:6} requests "
           f"{measure.seconds:7.1f} s {measure.rate:7.1f} pages/s "

@@ -381,7 +381,8 @@ def cluster_counts(server: Any, keys: RunKeys, cluster: Cluster) -> dict[str, An
             "requests_per_worker": {name: info.get("requests", 0)
                                     for name, info in sorted(workers.items())},
             "requeued": int(server.get(keys.requeued) or 0),
-            "lost": left, "restarts": cluster.restarts, "namespace": keys.ns}
+            "lost": left, "restarts": cluster.restarts, "namespace": keys.ns,
+            "ingest_cpu_seconds": float(server.get(keys.ingest + ":cpu") or 0)}
 
 
 def forget(server: Any, keys: RunKeys) -> None:

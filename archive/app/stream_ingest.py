@@ -224,6 +224,7 @@ def main(argv: list[str] | None = None) -> int:
     with Archive(args.db) as archive:
         stats = ingest_stream(archive, server, keys, progress=None if args.quiet else (
             lambda line: print(line, file=sys.stderr, flush=True)))
+    server.set(keys.ingest + ":cpu", f"{time.process_time():.3f}")  # for the run summary
     print(stats.line(), file=sys.stderr)
     return 0
 
