@@ -133,7 +133,12 @@ def crawl_command(db: Path, sites: Path, url: str, workers: int) -> list[str]:
 
 
 def finish(proc: subprocess.Popen[str], timeout: float = 600) -> dict[str, Any]:
-    out, err = proc.communicate(timeout=timeout)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, err = proc.communicate()
+        raise AssertionError(f"the crawl did not finish:\n{err[-4000:]}") from None
     assert proc.returncode == 0, err[-3000:]
     return dict(json.loads(out.strip().splitlines()[-1]))
 
@@ -249,7 +254,7 @@ def test_a_killed_ingest_loses_nothing(portals: Portals, tmp_path: Path,
     wait_for(lambda: written() >= 20)
     pid = int(server.get(f"{ns}:ingest").decode().rsplit(":", 1)[1])
     os.kill(pid, signal.SIGKILL)
-    summary = finish(proc)
+    summary = finish(proc, timeout=240)
     assert summary["cluster"]["restarts"] >= 1
     assert_same_archive(portals, db)
 
