@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import logging
 import os
@@ -64,8 +65,10 @@ log = logging.getLogger(__name__)
 
 ID_BLOCK = 64  # capture ids taken from Redis at a time
 POKE_INTERVAL = 0.2  # seconds: how often idle spiders look at the shared frontier
-COUNTERS = ("pages", "reports_found", "not_reports", "errors", "skipped", "not_modified",
-            "gone", "list_errors", "guesses_missed", "rechecked")
+# The tally's integer counters (new ones included without a change here), summed across
+# workers; `left` is the coordinator's own count.
+COUNTERS = tuple(f.name for f in dataclasses.fields(SiteTally)
+                 if f.type == "int" and f.name != "left")
 CLOSE_REASONS_THAT_STOP_THE_SITE = ("closespider_timeout", "closespider_errorcount")
 
 
