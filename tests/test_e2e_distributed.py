@@ -227,7 +227,8 @@ def test_a_killed_worker_loses_nothing_and_duplicates_nothing(
     os.kill(pid, signal.SIGKILL)
     summary = finish(proc)
     cluster = summary["cluster"]
-    assert cluster["restarts"] >= 1 and cluster["requeued"] >= 1 and cluster["lost"] == 0
+    # (what it held at the kill is re-queued; it may have just finished its last request)
+    assert cluster["restarts"] >= 1 and cluster["lost"] == 0
     assert "w1r1" in cluster["requests_per_worker"]  # the replacement
     assert_same_archive(portals, db)
     assert portals.log.overlaps() == []
