@@ -93,6 +93,7 @@ class CrawlSummary:
     stops: int = 0
     derived: Derived | None = None  # what the shell derived after the crawl
     derive_seconds: float = 0.0
+    cluster: dict[str, Any] = field(default_factory=dict)  # a distributed crawl's counts
 
     @classmethod
     def of(cls, results: list[SiteResult], seconds: float) -> CrawlSummary:
@@ -142,6 +143,11 @@ class CrawlSummary:
         rendered = sum(r.rendered for r in self.sites)
         if rendered:
             text += f"; {rendered} pages rendered by the browser"
+        if self.cluster:
+            per = ", ".join(f"{name} {count}" for name, count in
+                            self.cluster["requests_per_worker"].items())
+            text += (f"; {self.cluster['workers']} workers ({per} requests), "
+                     f"{self.cluster['requeued']} re-queued, {self.cluster['lost']} lost")
         return text
 
     def failure_detail(self) -> str:

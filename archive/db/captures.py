@@ -60,8 +60,11 @@ def add_capture(db: sqlite_utils.Database, url: str, *, status: int | None,
                 headers: Mapping[str, str] | None, body: bytes | None, run_id: int | None = None,
                 site_id: str | None = None, error: str | None = None, note: str | None = None,
                 fetched_at: str | None = None, referrer: str | None = None,
-                link_text: str | None = None, **wire: Any) -> int:
-    """Store one fetch (or failed fetch); returns its id. The caller commits."""
+                link_text: str | None = None, capture_id: int | None = None, **wire: Any) -> int:
+    """Store one fetch (or failed fetch); returns its id. The caller commits.
+
+    `capture_id`: the id to store it under (a distributed crawl's workers take ids from
+    Redis before the one writer stores their captures, archive/app/stream_ingest.py)."""
     headers = dict(headers or {})
     row: dict[str, Any] = {
         "url": url, "url_key": url_key(url), "fetched_at": fetched_at or now_iso(),
@@ -76,6 +79,8 @@ def add_capture(db: sqlite_utils.Database, url: str, *, status: int | None,
     if body is not None:
         row["sha256"] = put_blob(db, body)
         row["size"] = len(body)
+    if capture_id is not None:
+        row["id"] = capture_id
     return rows.insert(db, "captures", row)
 
 
