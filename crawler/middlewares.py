@@ -46,6 +46,7 @@ from twisted.internet import error as net
 from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
 from archive.clock import now_iso
+from archive.db.captures import PROBE_KIND
 from archive.db.keys import url_key
 from crawler.sites import netloc_of
 from crawler.wire import WIRE_META, Wire, record_wire, take_wire
@@ -245,8 +246,8 @@ class CaptureMiddleware:
         request.meta["capture_id"] = capture_id
         request.meta["captured"] = request.url
         response.flags.append(CAPTURED_FLAG)
-        if not is_robots(response.url):
-            spider.tally.pages += 1
+        if not is_robots(response.url) and request.meta.get("role") != PROBE_KIND:
+            spider.tally.pages += 1  # a cloaking probe is the same page again, not a page
 
     def process_exception(self, request: Request, exception: Exception) -> None:
         spider = self.target()

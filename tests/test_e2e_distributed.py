@@ -39,6 +39,7 @@ class Hit:
     path: str
     start: float
     end: float
+    as_spider: bool = False  # a cloaking probe (crawler/cloak.py): the URL again as Baiduspider
 
 
 @dataclass
@@ -52,9 +53,10 @@ class RequestLog:
         with self.lock:
             self.hits = []
 
-    def twice(self) -> list[tuple[str, str, str]]:
-        """Requests for one URL made more than once (robots.txt aside: each worker asks)."""
-        counts = Counter((h.host, h.method, h.path) for h in self.hits
+    def twice(self) -> list[tuple[str, str, str, bool]]:
+        """Requests for one URL made more than once (robots.txt aside: each worker asks; a
+        cloaking probe is the one allowed second fetch, as Baiduspider)."""
+        counts = Counter((h.host, h.method, h.path, h.as_spider) for h in self.hits
                          if not h.path.startswith("/robots.txt"))
         return [key for key, count in counts.items() if count > 1]
 
@@ -99,8 +101,9 @@ def logged(demo: DemoPortals, log: RequestLog) -> None:
                 form = "&".join(f"{k}={v}" for k, vs in sorted(request.form.items())
                                 for v in vs)
                 with log.lock:
+                    spider = "Baiduspider" in str(request.headers.get("User-Agent", ""))
                     log.hits.append(Hit(host, request.method, f"{request.path}?{query}#{form}",
-                                        start, time.monotonic()))
+                                        start, time.monotonic(), spider))
 
         live.respond = recording  # type: ignore[method-assign]
 
