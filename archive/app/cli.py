@@ -89,10 +89,14 @@ def cli() -> None:
 @click.option("--concurrency", type=int, help="Concurrent requests per portal (default 1).")
 @click.option("--delay", type=float, help="Seconds between requests to a portal.")
 @click.option("--max-pages", type=int, help="Stop each portal after this many pages.")
+@click.option("--parallel", type=click.IntRange(1, 4096),
+              help="同时抓取的站点数（每个主机一次一个）/ sites crawled at once, never two "
+                   "on one host (default 128).")
 @db_option
 @friendly_errors
 def crawl(urls: tuple[str, ...], sites_file: str | None, concurrency: int | None,
-          delay: float | None, max_pages: int | None, db_path: str) -> None:
+          delay: float | None, max_pages: int | None, parallel: int | None,
+          db_path: str) -> None:
     """Crawl portals and store every capture and report found.
 
     Example: nianbao crawl --url http://127.0.0.1:8100/ --db data/nianbao.db
@@ -105,7 +109,7 @@ def crawl(urls: tuple[str, ...], sites_file: str | None, concurrency: int | None
     sites = load_sites(sites_file) if sites_file else []
     sites += [site_from_url(url) for url in urls]
     summary = crawl_and_derive(db_path, sites, concurrency=concurrency, delay=delay,
-                               max_pages=max_pages, progress=echo_err)
+                               max_pages=max_pages, parallel=parallel, progress=echo_err)
     if summary.derived and summary.derived.counts:
         echo_err(summary.derived.line())
     click.echo(summary.line())

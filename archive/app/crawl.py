@@ -49,6 +49,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--max-pages", type=int, help="stop each portal after N pages")
     parser.add_argument("--concurrency", type=int, help="concurrent requests per portal")
     parser.add_argument("--delay", type=float, help="seconds between requests to a portal")
+    parser.add_argument("--parallel", type=int, help="sites crawled at once (one per host)")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
     parser.add_argument("--log-level", default="WARNING", help="Scrapy log level")
     parser.add_argument("--now", type=parse_now, help="decide what is due as if it were this "
@@ -67,6 +68,7 @@ def main(argv: list[str] | None = None) -> int:
         summary = crawl_and_derive(
             args.db, sites, clock=clock, concurrency=args.concurrency,
             delay=args.delay, max_pages=args.max_pages, log_level=args.log_level,
+            parallel=args.parallel,
             progress=lambda line: print(line, file=sys.stderr, flush=True))
         derived = summary.derived or DeriveSummary(today=clock.today())
         print(derived.line(), file=sys.stderr)
