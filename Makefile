@@ -7,7 +7,7 @@ DEMO_PORT ?= 8100
 PORT ?= 8001
 
 .DEFAULT_GOAL := help
-.PHONY: help install run demo-portal crawl-demo build serve test test-faults test-slow lint bench bench-build bench-search clean
+.PHONY: help install run demo-portal crawl-demo build serve test test-faults test-slow lint bench bench-build bench-province bench-search clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -57,6 +57,10 @@ bench: install ## Crawl, parse, attachment and no-change nightly figures, beside
 	$(BIN)/python bench/bench_attachments.py
 	$(BIN)/python bench/bench_nightly.py
 	$(BIN)/python bench/bench_pages.py
+	$(BIN)/python bench/bench_province.py --portals 300
+
+bench-province: install ## One polite crawl and a no-change nightly over 2,000 generated portals on their own hosts, extrapolated to 40,000
+	$(BIN)/python bench/bench_province.py --portals 2000
 
 bench-build: install ## nianbao build and a no-change derive on 20,000 generated report pages, extrapolated to 100,000
 	$(BIN)/python bench/bench_build.py --reports 20000

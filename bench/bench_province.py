@@ -56,10 +56,11 @@ class Run:
     wall: float
     crawl_seconds: float  # the crawl's own timing (without derive)
     derive_seconds: float
-    cpu: float  # user + system seconds of the process and its children
+    cpu: float  # user + system seconds of the process and its children, derive included
     peak_rss_mb: float  # sum over the process tree
     sites: int = 0
     health: str = ""
+    crawl_cpu: float | None = None  # the crawl's own (run_crawl: process + parser workers)
 
     @property
     def rate(self) -> float:
@@ -67,7 +68,9 @@ class Run:
 
     @property
     def cpu_per_request(self) -> float:
-        return self.cpu / self.requests if self.requests else 0.0
+        """CPU seconds per request of the crawl alone (derive is timed on its own)."""
+        cpu = self.cpu if self.crawl_cpu is None else self.crawl_cpu
+        return cpu / self.requests if self.requests else 0.0
 
 
 def tree_rss(root: int) -> int:
@@ -136,9 +139,9 @@ def last_json(text: str) -> dict[str, Any]:
     return {}
 
 
-def crawl(name: str, db: Path, sites: Path, parallel: int) -> Run:
+def crawl(name: str, db: Path, sites: Path, parallel: int, derive: bool) -> Run:
     cmd = [sys.executable, "-m", "archive.app.crawl", "--db", str(db), "--sites", str(sites),
-           "--json", "--parallel", str(parallel)]
+           "--json", "--parallel", str(parallel), *([] if derive else ["--no-derive"])]
     proc, wall, cpu, peak = measured(cmd, timeout=6 * 3600)
     summary = last_json(proc.stdout)
     if not summary:
@@ -148,7 +151,8 @@ def crawl(name: str, db: Path, sites: Path, parallel: int) -> Run:
         health[site["health"]] = health.get(site["health"], 0) + 1
     return Run(name, summary["pages"], summary["reports_found"], wall, summary["seconds"],
                summary.get("derive_seconds") or 0.0, cpu, peak, len(summary["sites"]),
-               ", ".join(f"{k} {v}" for k, v in sorted(health.items())))
+               ", ".join(f"{k} {v}" for k, v in sorted(health.items())),
+               summary.get("cpu_seconds"))
 
 
 def child_plain(sites_file: str, parallel: int, delay: float) -> None:
@@ -223,8 +227,8 @@ def extrapolate(nightly: Run, first: Run, portals: int, parallel: int) -> list[s
         lines += [
             (f"{run.name}: {per_portal:.1f} requests per portal × {NATIONAL:,} portals "
             f"= {requests:,.0f} requests"),
-            (f"  CPU {run.cpu_per_request * 1000:.1f} ms/request (process + parser workers, "
-            f"derive included) on {CORES} cores: {hours(cpu)}"),
+            (f"  CPU {run.cpu_per_request * 1000:.1f} ms/request (process + parser workers) "
+             f"on {CORES} cores: {hours(cpu)}, plus derive"),
             (f"  politeness ({REAL_DELAY:g} s between requests to a host, {parallel} hosts at "
             f"once): {hours(polite)}; CPU-bound from {hosts_needed:,.0f} hosts at once"),
             f"  → {hours(wall)} on one {CORES}-core machine: {verdict} in {NIGHT_HOURS:g} h",
@@ -239,6 +243,9 @@ def main() -> None:
                         help="per-host DOWNLOAD_DELAY written into the sites file")
     parser.add_argument("--parallel", type=int, default=128, help="sites (hosts) at once")
     parser.add_argument("--skip-plain", action="store_true")
+    parser.add_argument("--derive", action="store_true",
+                        help="derive after each crawl too (as nianbao crawl does); off by "
+                             "default: derive's cost is bench_build's, not the crawl's")
     parser.add_argument("--child-plain", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child_plain:
@@ -252,9 +259,9 @@ def main() -> None:
             f"{args.delay:g} s, {args.parallel} sites at once")
         server_cpu = cpu_of(server.pid)
         try:
-            runs = [crawl("first crawl", db, sites, args.parallel)]
+            runs = [crawl("first crawl", db, sites, args.parallel, args.derive)]
             say(describe(runs[-1]))
-            runs.append(crawl("no-change nightly", db, sites, args.parallel))
+            runs.append(crawl("no-change nightly", db, sites, args.parallel, args.derive))
             say(describe(runs[-1]))
             if not args.skip_plain:
                 runs.append(plain(sites, args.parallel, args.delay))
@@ -265,11 +272,13 @@ def main() -> None:
             server.wait(30)
     print()
     print(f"{'run':<22}{'requests':>10}{'wall s':>9}{'crawl s':>9}{'derive s':>9}"
-          f"{'req/s':>8}{'CPU ms/req':>11}{'peak RSS MB':>12}")
+          f"{'req/s':>8}{'CPU ms/req':>11}{'all CPU s':>10}{'peak RSS MB':>12}")
     for run in runs:
         print(f"{run.name:<22}{run.requests:>10,}{run.wall:>9.1f}{run.crawl_seconds:>9.1f}"
               f"{run.derive_seconds:>9.1f}{run.rate:>8.1f}{run.cpu_per_request * 1000:>11.1f}"
-              f"{run.peak_rss_mb:>12.0f}")
+              f"{run.cpu:>10.0f}{run.peak_rss_mb:>12.0f}")
+    print("(CPU ms/req: the crawl's process and parser workers, derive not included; "
+          "all CPU s: the whole command, derive included)")
     if len(runs) == 3 and runs[2].rate:
         print(f"first crawl / plain spider, requests/s: {runs[0].rate / runs[2].rate:.2f}×")
     print(f"server CPU over all runs: {server_cpu:.0f} s (not counted above)")
@@ -282,7 +291,8 @@ def main() -> None:
 
 def describe(run: Run) -> str:
     text = (f"{run.name}: {run.requests:,} requests in {run.crawl_seconds:.1f} s "
-            f"({run.rate:.1f}/s), wall {run.wall:.1f} s, CPU {run.cpu:.0f} s "
+            f"({run.rate:.1f}/s), derive {run.derive_seconds:.1f} s, wall {run.wall:.1f} s, "
+            f"CPU {run.cpu:.0f} s "
             f"({run.cpu_per_request * 1000:.1f} ms/request), peak RSS {run.peak_rss_mb:.0f} MB")
     if run.sites:
         text += f"; {run.reports:,} reports, {run.sites:,} sites ({run.health})"

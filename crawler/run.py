@@ -92,6 +92,7 @@ class CrawlSummary:
     stops: int = 0
     derived: Derived | None = None  # what the shell derived after the crawl
     derive_seconds: float = 0.0
+    cpu_seconds: float = 0.0  # CPU of the crawl: this process and its parser workers
 
     @classmethod
     def of(cls, results: list[SiteResult], seconds: float) -> CrawlSummary:
@@ -314,7 +315,7 @@ def run_crawl(db_path: str, sites: list[Site], *, concurrency: int | None = None
     from twisted.internet import reactor
     from twisted.internet.task import LoopingCall
 
-    began = time.monotonic()
+    began, cpu_began = time.monotonic(), cpu_used()
     clock = clock or Clock()
     sink = open_warc_sink(db_path) if warc else None
     analyser = Analyser()
@@ -351,7 +352,18 @@ def run_crawl(db_path: str, sites: list[Site], *, concurrency: int | None = None
         window.abandon()
         reporter.stop()
         results = [finish_job(archive, job, clock) for job in jobs]
-    return CrawlSummary.of(results, time.monotonic() - began)
+    summary = CrawlSummary.of(results, time.monotonic() - began)
+    summary.cpu_seconds = round(cpu_used() - cpu_began, 3)
+    return summary
+
+
+def cpu_used() -> float:
+    """User + system seconds of this process and its reaped children (the parser pool)."""
+    import resource
+
+    own, children = (resource.getrusage(who) for who in (resource.RUSAGE_SELF,
+                                                          resource.RUSAGE_CHILDREN))
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def open_warc_sink(db_path: str) -> WarcSink:

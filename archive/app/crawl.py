@@ -26,10 +26,12 @@ from crawler.sites import Site, load_sites, site_from_url
 
 
 def crawl_and_derive(db_path: str, sites: list[Site], *, clock: Clock | None = None,
-                     **options: Any) -> CrawlSummary:
+                     derive: bool = True, **options: Any) -> CrawlSummary:
     """Crawl every site (`run_crawl`'s options), then derive; the summary carries both."""
     clock = clock or Clock()
     summary = run_crawl(db_path, sites, clock=clock, **options)
+    if not derive:
+        return summary
     began = time.monotonic()
     with Archive(db_path) as archive:
         summary.derived = derive_all(archive, today=clock.today())
@@ -50,6 +52,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--concurrency", type=int, help="concurrent requests per portal")
     parser.add_argument("--delay", type=float, help="seconds between requests to a portal")
     parser.add_argument("--parallel", type=int, help="sites crawled at once (one per host)")
+    parser.add_argument("--no-derive", action="store_true",
+                        help="crawl only (benchmarks of the crawl; `nianbao build` derives)")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
     parser.add_argument("--log-level", default="WARNING", help="Scrapy log level")
     parser.add_argument("--now", type=parse_now, help="decide what is due as if it were this "
@@ -68,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         summary = crawl_and_derive(
             args.db, sites, clock=clock, concurrency=args.concurrency,
             delay=args.delay, max_pages=args.max_pages, log_level=args.log_level,
-            parallel=args.parallel,
+            parallel=args.parallel, derive=not args.no_derive,
             progress=lambda line: print(line, file=sys.stderr, flush=True))
         derived = summary.derived or DeriveSummary(today=clock.today())
         print(derived.line(), file=sys.stderr)
