@@ -57,6 +57,7 @@ bench: install ## Crawl, parse, attachment and no-change nightly figures, beside
 	$(BIN)/python bench/bench_attachments.py
 	$(BIN)/python bench/bench_nightly.py
 	$(BIN)/python bench/bench_pages.py
+	$(BIN)/python bench/bench_wide_page.py
 	$(BIN)/python bench/bench_province.py --portals 300
 
 bench-province: install ## One polite crawl and a no-change nightly over 2,000 generated portals on their own hosts, extrapolated to 40,000

@@ -71,7 +71,7 @@ def build_archive(archive: Archive, progress: Callable[[BuildSummary], None] | N
                     count(summary, stored.url, *done)
                 if progress and summary.captures % every == 0:
                     progress(summary)
-            summary.derived = derive_all(archive, today=today)
+            summary.derived = derive_all(archive, today=today, full=True)
             summary.reports = archive.db["reports"].count
     finally:
         if pool is not None:

@@ -18,6 +18,7 @@ import pytest
 
 from archive.db import Archive, report_id
 from archive.derive import DeriveSummary, derive_all
+from archive.derive import figures as figures_step
 from archive.derive.figures import derive_figures
 from archive.derive.withdrawals import derive_withdrawals
 from archive.figures.tables import extract_tables
@@ -309,3 +310,41 @@ def test_derive_all_runs_the_figures_step_after_attachments(tmp_path: Path) -> N
         wide = conn.execute("SELECT natural_person, total FROM applications_wide "
                             "WHERE row_key = 'new_requests'").fetchall()
         assert len(wide) == 1
+
+
+@pytest.mark.parametrize("later", [TODAY, date(2026, 4, 2)])  # the same day; past 31 March
+def test_an_incremental_derive_equals_a_full_one(archive: Archive, ids: dict[str, str],
+                                                  later: date) -> None:
+    """Only the touched reports and the ledger of their bodies are redone, and that gives
+    the rows a derive of everything gives: a report gone (its body's ledger now starts
+    later), one added, one moved to another town, and a new day."""
+    derive_all(archive, today=TODAY)
+    archive.db.execute("DELETE FROM reports WHERE id = ?", [ids["unbalanced"]])
+    store(archive, post_report("/n2.html", "北岗镇", 2023, "2024-03-01"),
+          page("standard_2021.html"))
+    archive.db.execute("UPDATE reports SET town = '北岗镇' WHERE id = ?", [ids["images"]])
+    summary = derive_all(archive, today=later)
+    assert not summary.full
+    got = snapshot(archive)
+    ledger = {row[:3]: row[4] for row in got["coverage"]}
+    assert ("fusong", "抚松镇", 2019) not in ledger  # its only earlier report is gone
+    assert ledger[("fusong", "北岗镇", 2022)] == ids["images"]  # moved in
+    assert ledger[("fusong", "泉阳镇", 2022)] is None  # moved out
+    assert derive_all(archive, today=later, full=True).full
+    assert snapshot(archive) == got
+
+
+def test_tables_read_in_worker_processes_give_the_same_rows(
+        archive: Archive, ids: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A full derive of a large archive reads page tables in worker processes."""
+    derive_all(archive, today=TODAY, full=True)
+    expected = snapshot(archive)
+    archive.db.execute("DELETE FROM figure_sources")  # every report's figures read again
+    archive.db.execute("DELETE FROM figures")
+    monkeypatch.setattr(figures_step, "POOL_MIN_REPORTS", 0)
+    started = []
+    real_pool = figures_step.worker_pool
+    monkeypatch.setattr(figures_step, "worker_pool", lambda: started.append(1) or real_pool())
+    derive_all(archive, today=TODAY, full=True)
+    assert started == [1]
+    assert snapshot(archive) == expected

@@ -164,13 +164,31 @@ WHERE NOT ({OK_STATUS} AND lower(coalesce(content_type, '')) LIKE 'text/html%'
    OR {" OR ".join(f"lower(url) LIKE '%{word}%'" for word in FILE_URL_WORDS)}
 ORDER BY fetched_at, id
 """
+SOME_FILE_CANDIDATES_SQL = FILE_CANDIDATES_SQL.replace(
+    "FROM captures\nWHERE ",
+    "FROM captures\nWHERE url_key IN (SELECT value FROM json_each(?)) AND (").replace(
+    "\nORDER BY", ")\nORDER BY")
 
 
-def file_candidates(db: sqlite_utils.Database) -> Iterator[tuple[Any, ...]]:
+def file_candidates(db: sqlite_utils.Database,
+                    keys: set[str] | None = None) -> Iterator[tuple[Any, ...]]:
     """Captures that may be files (every capture but successful plain HTML pages), oldest
-    first, with their headers decoded."""
-    for row in db.execute(FILE_CANDIDATES_SQL):
+    first, with their headers decoded; with `keys`, only captures of those URL keys."""
+    if keys is None:
+        rows = db.execute(FILE_CANDIDATES_SQL)
+    else:
+        rows = db.execute(SOME_FILE_CANDIDATES_SQL, [json.dumps(sorted(keys))])
+    for row in rows:
         yield (*row[:5], json.loads(row[5] or "{}"), *row[6:])
+
+
+def framed_pages(db: sqlite_utils.Database) -> list[tuple[str, str]]:
+    """(page URL, frame URL) of the pages whose frame the crawler fetched as their
+    report's (captures of kind `report_frame` with a referrer), one pair per page, in
+    order."""
+    return list(db.execute(
+        "SELECT referrer, min(url) FROM captures WHERE kind = 'report_frame' "
+        "AND referrer IS NOT NULL GROUP BY referrer ORDER BY referrer"))
 
 
 REQUESTS_SQL = """

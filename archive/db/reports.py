@@ -18,6 +18,7 @@ import sqlite_utils
 from archive.db import rows, versions
 from archive.db.keys import report_id, url_key
 from archive.db.url_state import GONE_STATUSES
+from archive.parse.frames import alternate_kind
 from archive.records import Report, Section
 
 # Fields of a report row that come from the parser; a change in any of them is an update.
@@ -44,11 +45,15 @@ def report_row(report: Report, site: Mapping[str, Any], site_id: str | None) -> 
 def preferred(current: Mapping[str, Any], candidate: Mapping[str, Any]) -> bool:
     """Should the candidate copy of a report replace the stored one as its main copy?
 
-    A genuine copy beats a tampered mirror; otherwise the first URL in sort order wins,
-    so the choice does not depend on the order pages happened to be fetched in.
+    A genuine copy beats a tampered mirror, the page beats its print page or export
+    (archive/parse/frames.py: same text, no meta line); otherwise the first URL in sort
+    order wins, so the choice does not depend on the order pages happened to be fetched in.
     """
     if bool(current["tampered"]) != bool(candidate["tampered"]):
         return not candidate["tampered"]
+    alternate = alternate_kind(candidate["url"]) is not None
+    if alternate != (alternate_kind(current["url"]) is not None):
+        return not alternate
     return url_key(candidate["url"]) <= url_key(current["url"])
 
 
@@ -80,6 +85,20 @@ def save_report(db: sqlite_utils.Database, report: Report, row: dict[str, Any], 
     write_sections(db, rid, report)
     # Switching to an identical copy under another URL is not an edit.
     return "unchanged" if changed == ["url"] else "updated"
+
+
+def urls_of(db: sqlite_utils.Database, rid: str) -> list[str]:
+    """Every URL a report was seen under."""
+    return [url for (url,) in db.execute(
+        "SELECT url FROM report_urls WHERE report_id = ? ORDER BY url_key", [rid])]
+
+
+def drop_report(db: sqlite_utils.Database, rid: str) -> None:
+    """Remove a report read from a page that turned out to be part of another (the frame
+    of a detail page): its row, sections, URLs and versions."""
+    for table in ("sections", "report_urls", "report_versions"):
+        db.execute(f"DELETE FROM [{table}] WHERE report_id = ?", [rid])
+    db.execute("DELETE FROM reports WHERE id = ?", [rid])
 
 
 def get_report(db: sqlite_utils.Database, rid: str) -> dict[str, Any] | None:
@@ -139,9 +158,12 @@ WHERE r.id = ?
 """
 
 
-def reports_with_site(db: sqlite_utils.Database) -> Iterator[dict[str, Any]]:
-    """Every report with its site's city and county, one at a time (texts are long)."""
-    ids = [rid for (rid,) in db.execute("SELECT id FROM reports ORDER BY id")]
+def reports_with_site(db: sqlite_utils.Database,
+                      only: set[str] | None = None) -> Iterator[dict[str, Any]]:
+    """Every report (or those of `only` that exist) with its site's city and county, one
+    at a time (texts are long), in id order."""
+    ids = ([rid for (rid,) in db.execute("SELECT id FROM reports ORDER BY id")]
+           if only is None else sorted(only))
     for rid in ids:
         cursor = db.execute(REPORT_WITH_SITE_SQL, [rid])
         names = [d[0] for d in cursor.description]
@@ -156,10 +178,38 @@ def set_derived_columns(db: sqlite_utils.Database, rid: str, values: Mapping[str
     db.execute(f"UPDATE reports SET {assignments} WHERE id = ?", [*values.values(), rid])
 
 
-def drop_rows_of_missing_reports(db: sqlite_utils.Database, tables: tuple[str, ...]) -> None:
-    """Rows of reports that are gone (a rebuild that no longer finds them)."""
+def drop_rows_of_missing_reports(db: sqlite_utils.Database, tables: tuple[str, ...],
+                                 among: set[str] | None = None) -> set[str]:
+    """Rows of reports that are gone (a rebuild that no longer finds them); with `among`,
+    only those of these ids (an incremental derive: no scan of the tables). Returns the
+    ids dropped when `among` is given."""
+    if among is None:
+        for table in tables:
+            db.execute(f"DELETE FROM [{table}] WHERE report_id NOT IN (SELECT id FROM reports)")
+        return set()
+    gone = missing_reports(db, among)
     for table in tables:
-        db.execute(f"DELETE FROM [{table}] WHERE report_id NOT IN (SELECT id FROM reports)")
+        db.conn.executemany(f"DELETE FROM [{table}] WHERE report_id = ?", [(r,) for r in gone])
+    return gone
+
+
+def missing_reports(db: sqlite_utils.Database, ids: set[str]) -> set[str]:
+    """Those of `ids` that are no report (deleted by a rebuild)."""
+    present = {rid for (rid,) in db.execute(
+        "SELECT id FROM reports WHERE id IN (SELECT value FROM json_each(?))",
+        [json.dumps(sorted(ids))])}
+    return set(ids) - present
+
+
+def reports_of_sites(db: sqlite_utils.Database, sites: set[str]) -> set[str]:
+    return {rid for (rid,) in db.execute(
+        "SELECT id FROM reports WHERE site_id IN (SELECT value FROM json_each(?))",
+        [json.dumps(sorted(sites))])} if sites else set()
+
+
+def reports_published_after(db: sqlite_utils.Database, day: str) -> set[str]:
+    """Reports dated after `day` (ISO): checks against `today` may change for them."""
+    return {rid for (rid,) in db.execute("SELECT id FROM reports WHERE published > ?", [day])}
 
 
 def withdrawal(db: sqlite_utils.Database, rid: str) -> tuple[str | None, str | None] | None:
@@ -179,9 +229,10 @@ def count_withdrawn_since(db: sqlite_utils.Database, started: str) -> int:
 
 
 WITHDRAWAL_SQL = f"""
-WITH newest AS (
+WITH picked AS ({{picked}}),
+newest AS (
   SELECT url_key, status, fetched_at FROM captures
-  WHERE id IN (SELECT max(id) FROM captures GROUP BY url_key)
+  WHERE id IN (SELECT max(id) FROM captures {{newest_where}} GROUP BY url_key)
 )
 SELECT u.report_id, r.withdrawn_at,
        sum(s.gone_at IS NOT NULL) AS gone,
@@ -195,23 +246,46 @@ SELECT u.report_id, r.withdrawn_at,
 FROM report_urls u JOIN reports r ON r.id = u.report_id
 LEFT JOIN url_state s ON s.url_key = u.url_key
 LEFT JOIN newest n ON n.url_key = u.url_key
+{{where}}
 GROUP BY u.report_id
 """
+ALL_REPORTS = WITHDRAWAL_SQL.format(picked="SELECT NULL AS id", newest_where="", where="")
+SOME_REPORTS = WITHDRAWAL_SQL.format(
+    picked="SELECT value AS id FROM json_each(?)",
+    newest_where="WHERE url_key IN (SELECT url_key FROM report_urls WHERE report_id IN picked)",
+    where="WHERE u.report_id IN picked")
 
 
-def apply_withdrawals(db: sqlite_utils.Database) -> dict[str, int]:
+def reports_of_urls(db: sqlite_utils.Database, keys: set[str]) -> set[str]:
+    """The reports seen under any of the URLs keyed `keys`."""
+    return {rid for (rid,) in db.execute(
+        "SELECT DISTINCT report_id FROM report_urls WHERE url_key IN "
+        "(SELECT value FROM json_each(?))", [json.dumps(sorted(keys))])}
+
+
+def apply_withdrawals(db: sqlite_utils.Database,
+                      ids: set[str] | None = None) -> dict[str, int]:
     """Set (or clear) reports.withdrawn_at; never deletes.
 
     A report is withdrawn when the crawler found one of its URLs gone (`url_state`: 404,
     410, soft-404, off its list) and none alive, or when the newest capture of every URL
     it was seen under answered 404 or 410 (URLs the crawler never tracked: an older
-    archive, a page fetched as navigation). It is back when a URL is alive again, or when
-    only its captures said it was gone and they no longer do."""
+    archive, a page fetched as navigation). It is back when neither holds any more (a URL
+    alive again and a newest capture that is not 404/410). The verdict depends on the
+    facts only, so judging a report twice gives the same answer.
+
+    `ids`: judge only these reports (derive passes those whose URLs a run touched)."""
     counts = {"withdrawn": 0, "returned": 0}
+    if ids is not None and not ids:
+        return counts
+    found = (db.execute(ALL_REPORTS) if ids is None
+             else db.execute(SOME_REPORTS, [json.dumps(sorted(ids))]))
     for (rid, withdrawn_at, gone, alive, last_gone, fetched, fetched_gone, last_fetched_gone,
-         gone_status) in db.execute(WITHDRAWAL_SQL).fetchall():
+         gone_status) in found.fetchall():
         all_fetched_gone = bool(fetched) and fetched_gone == fetched
-        if withdrawn_at is None and gone and not alive:
+        # One verdict from the facts, so judging twice never flips a report back and forth.
+        tracked_gone = bool(gone) and not alive
+        if withdrawn_at is None and tracked_gone:
             reason = db.execute(
                 "SELECT s.gone_reason FROM report_urls u JOIN url_state s ON s.url_key = u.url_key "
                 "WHERE u.report_id = ? AND s.gone_at = ? LIMIT 1", [rid, last_gone]).fetchone()
@@ -222,16 +296,18 @@ def apply_withdrawals(db: sqlite_utils.Database) -> dict[str, int]:
             db.table("reports").update(rid, {"withdrawn_at": last_fetched_gone,
                                        "withdrawn_reason": f"HTTP {gone_status}"})
             counts["withdrawn"] += 1
-        elif withdrawn_at is not None and (alive or (not gone and not all_fetched_gone)):
+        elif withdrawn_at is not None and not tracked_gone and not all_fetched_gone:
             db.table("reports").update(rid, {"withdrawn_at": None, "withdrawn_reason": None})
             counts["returned"] += 1
     return counts
 
 
-def report_texts(db: sqlite_utils.Database) -> Iterator[dict[str, Any]]:
-    """Every report's id, text and place, one at a time (texts are long): what the
-    journalism steps (personal data, copy detection) read."""
-    ids = [rid for (rid,) in db.execute("SELECT id FROM reports ORDER BY id")]
+def report_texts(db: sqlite_utils.Database,
+                 only: set[str] | None = None) -> Iterator[dict[str, Any]]:
+    """Every report's (or those of `only` that exist) id, text and place, one at a time
+    (texts are long): what the journalism steps (personal data, copy detection) read."""
+    ids = ([rid for (rid,) in db.execute("SELECT id FROM reports ORDER BY id")]
+           if only is None else sorted(only))
     for rid in ids:
         row = db.execute("SELECT id, text, town, county, report_year, site_id FROM reports "
                          "WHERE id = ?", [rid]).fetchone()

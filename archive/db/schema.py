@@ -12,6 +12,8 @@ from typing import Any
 import sqlite_utils
 from sqlite_utils.db import Table
 
+from archive.db.dirty import ensure_dirty_tracking
+
 TABLES: dict[str, dict[str, Any]] = {
     "sites": {
         "columns": {"id": str, "name": str, "province": str, "city": str, "county": str,
@@ -66,6 +68,9 @@ TABLES: dict[str, dict[str, Any]] = {
                     "referrer": str, "link_text": str, "main": int, "site_id": str},
         "pk": "id",
     },
+    # URLs of the attachment files and of the pages that linked them (an incremental
+    # derive reads the files again only when the run stored a capture of one of these).
+    "attachment_pages": {"columns": {"url_key": str}, "pk": "url_key"},
     "extractions": {
         "columns": {"sha256": str, "settings": str, "kind": str, "status": str, "error": str,
                     "pages": int, "text_chars": int, "extractor": str, "seconds": float,
@@ -94,6 +99,12 @@ TABLES: dict[str, dict[str, Any]] = {
         "columns": {"site_id": str, "town": str, "year": int, "division_code": str,
                     "report_id": str, "status": str, "detail": str},
         "pk": ("site_id", "town", "year"),
+    },
+    # The ledger's body of each report (so a derive that touched a report redoes the
+    # ledger of its old and new body only).
+    "coverage_bodies": {
+        "columns": {"report_id": str, "site_id": str, "town": str},
+        "pk": "report_id",
     },
     # Issue #4: every text a report had, the crawl schedule per URL, health per site, and
     # one row per `nianbao nightly` (archive/db/versions.py, freshness.py, health.py, nightly.py).
@@ -149,6 +160,7 @@ TABLES: dict[str, dict[str, Any]] = {
         "columns": {"unit_key": str, "corpus": int},
         "pk": "unit_key",
     },
+    "skeleton_shingles": {"columns": {"hash": int}, "pk": "hash"},
     "minhashes": {
         "columns": {"report_id": str, "raw_sha256": str, "text_sha256": str, "shingles": int,
                     "signature": bytes, "hashed_at": str},
@@ -196,6 +208,8 @@ INDEXES = [
     ("figures", ["table", "row_key", "column_key"]),
     ("checks", ["check", "status"]),
     ("coverage", ["status"]),
+    ("coverage_bodies", ["site_id", "town"]),
+    ("reports", ["site_id"]),
     ("reports", ["division_code"]),
     ("personal_data", ["kind"]),
     ("minhash_bands", ["band", "bucket"]),
@@ -222,6 +236,7 @@ FOREIGN_KEYS: dict[str, list[tuple[str, str, str]]] = {
     "checks": [("report_id", "reports", "id")],
     "figure_sources": [("report_id", "reports", "id")],
     "coverage": [("site_id", "sites", "id"), ("report_id", "reports", "id")],
+    "coverage_bodies": [("site_id", "sites", "id"), ("report_id", "reports", "id")],
     "personal_data": [("report_id", "reports", "id")],
     "reports_masked": [("report_id", "reports", "id")],
     "personal_scans": [("report_id", "reports", "id")],
@@ -242,6 +257,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         add_missing_columns(table, spec["columns"])
     for name, columns in INDEXES:
         db.table(name).create_index(columns, if_not_exists=True)
+    ensure_dirty_tracking(db)
 
 
 def add_missing_columns(table: Table, columns: Mapping[str, Any]) -> None:

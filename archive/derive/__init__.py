@@ -2,9 +2,13 @@
 
 `derive_all` runs each step in order, in one transaction, after a crawl and at the end
 of `nianbao build`. Steps may create reports (attachments read into reports), so later
-steps see them. A step is a function `(archive, today) -> counts`; each lives in its own
-module and owns the tables it writes:
+steps see them. A step is a function `(archive, today, scope=None) -> counts`; the scope
+(`scope.py`) says whether it redoes everything (`nianbao build`, new derive code, an
+archive never derived with marks; also a step called without one) or only what the
+marks of archive/db/dirty.py say a run touched. `derive_all` clears the marks in its own
+transaction. Each step lives in its own module and owns the tables it writes:
 
+- `frame_reports.py`: reports shown in a frame, read under their page's title and dates;
 - `attachments.py` (+ `files.py`, `file_reports.py`): `attachments`, `extractions`, and
   reports read from files;
 - `withdrawals.py`: `reports.withdrawn_at` from `url_state`;
@@ -17,24 +21,32 @@ module and owns the tables it writes:
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
 from archive.db import Archive
+from archive.db.dirty import clear_dirty, count_dirty, set_state
 from archive.derive.attachments import derive_attachments
 from archive.derive.figures import derive_figures
+from archive.derive.frame_reports import derive_frames
 from archive.derive.personal import derive_personal
+from archive.derive.scope import Scope, code_fingerprint, scope_for
 from archive.derive.similar import derive_similar
 from archive.derive.withdrawals import derive_withdrawals
 
-Step = Callable[[Archive, date], dict[str, int]]
+log = logging.getLogger(__name__)
+__all__ = ["DeriveSummary", "Scope", "derive_all", "steps"]
+
+Step = Callable[..., dict[str, int]]  # (archive, today, scope=None) -> counts
 
 
 @dataclass
 class DeriveSummary:
     today: date
     counts: dict[str, int] = field(default_factory=dict)
+    full: bool = True  # every row derived again (else only what the run touched)
 
     def line(self) -> str:
         parts = [f"{n} {name}" for name, n in self.counts.items()]
@@ -43,14 +55,23 @@ class DeriveSummary:
 
 def steps() -> list[Step]:
     """The derivation steps, in the order they must run."""
-    return [derive_attachments, derive_withdrawals, derive_figures, derive_personal,
+    return [derive_frames, derive_attachments, derive_withdrawals, derive_figures, derive_personal,
             derive_similar]
 
 
-def derive_all(archive: Archive, *, today: date | None = None) -> DeriveSummary:
-    """Run every derivation step in one transaction."""
+def derive_all(archive: Archive, *, today: date | None = None,
+               full: bool = False) -> DeriveSummary:
+    """Run every derivation step in one transaction, on what changed since the last
+    derive (archive/derive/scope.py), or on everything when `full` (`nianbao build`)."""
     summary = DeriveSummary(today=today or date.today())
     with archive.transaction():
+        scope = scope_for(archive.db, full=full)
+        marks = count_dirty(archive.db)
+        log.info("derive: %s", "everything" if scope.full else f"marked {marks or 'nothing'}")
         for step in steps():
-            summary.counts.update(step(archive, summary.today))
+            summary.counts.update(step(archive, summary.today, scope=scope))
+        clear_dirty(archive.db)
+        set_state(archive.db, "today", summary.today.isoformat())
+        set_state(archive.db, "code", code_fingerprint())
+    summary.full = scope.full
     return summary

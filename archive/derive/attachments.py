@@ -42,8 +42,10 @@ from urllib.parse import parse_qsl, urlsplit
 from archive.clock import now_iso
 from archive.db import Archive, url_key
 from archive.db.captures import file_candidates
+from archive.db.dirty import mark_reports
 from archive.derive.file_reports import link_reports
 from archive.derive.files import Capture, File
+from archive.derive.scope import Scope, everything
 from archive.extract import (
     DEFAULT_LIMITS,
     ERROR,
@@ -75,15 +77,28 @@ TRANSIENT_ERRORS = ("timed out", "worker killed", "extraction worker failed")
 # -- the step ----------------------------------------------------------------------------------
 
 
-def derive_attachments(archive: Archive, today: date,
-                       limits: Limits | None = None) -> dict[str, int]:
-    """Extract every stored attachment, tie it to its report, rewrite `attachments`."""
+def derive_attachments(archive: Archive, today: date, limits: Limits | None = None,
+                       scope: Scope | None = None) -> dict[str, int]:
+    """Extract every stored attachment, tie it to its report, rewrite `attachments`.
+
+    An incremental derive skips the step unless the run stored a capture of a file or of
+    a page that linked one (`attachment_pages`), or changed which report such a page is;
+    then it runs over every file (extractions are cached) and marks the reports whose
+    attachment rows changed, for the figures step."""
     began = time.monotonic()
+    scope = scope or everything(archive.db)
+    if not scope.full and not touches_files(archive, scope.urls()):
+        return {"attachments": archive.db["attachments"].count}
     limits = limits or default_limits()
+    before = None if scope.full else attachment_rows_by_report(archive)
     files = collect_files(archive)
     hits, fresh = extract_files(archive, files, limits)
     saved = link_reports(archive, files)
     write_rows(archive, files)
+    if before is not None:
+        after = attachment_rows_by_report(archive)
+        mark_reports(archive.db, {rid for rid in before.keys() | after.keys()
+                                  if rid and before.get(rid) != after.get(rid)})
     for file in files:
         if file.status == ERROR:
             log.info("attachment not read: %s: %s", file.url, file.error)
@@ -259,6 +274,33 @@ def write_rows(archive: Archive, files: list[File]) -> None:
     rows = [attachment_row(file) for file in files]
     if rows:
         archive.db.table("attachments").insert_all(rows, pk="id")
+    archive.db.execute("DELETE FROM attachment_pages")
+    keys = {url_key(url) for file in files for url in (file.url, *file.referrers)}
+    archive.db.conn.executemany("INSERT OR IGNORE INTO attachment_pages (url_key) VALUES (?)",
+                                [(key,) for key in sorted(keys)])
+
+
+# -- what an incremental derive has to redo ---------------------------------------------------
+
+
+def touches_files(archive: Archive, keys: set[str]) -> bool:
+    """Did the run store a capture of a file, or of a page that linked one?"""
+    if not keys:
+        return False
+    listed = json.dumps(sorted(keys))
+    if archive.db.execute("SELECT 1 FROM attachment_pages WHERE url_key IN "
+                          "(SELECT value FROM json_each(?)) LIMIT 1", [listed]).fetchone():
+        return True
+    return any(claims_file(c) or (c.ok and not is_page_type(c.content_type))
+               for row in file_candidates(archive.db, keys) if (c := Capture(*row)))
+
+
+def attachment_rows_by_report(archive: Archive) -> dict[str | None, list[tuple[Any, ...]]]:
+    rows: dict[str | None, list[tuple[Any, ...]]] = {}
+    for row in archive.db.execute("SELECT report_id, url, capture_id, sha256, status, main "
+                                  "FROM attachments ORDER BY url"):
+        rows.setdefault(row[0], []).append(tuple(row[1:]))
+    return rows
 
 
 def attachment_id(url: str) -> str:

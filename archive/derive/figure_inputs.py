@@ -20,6 +20,7 @@ import hashlib
 import json
 import logging
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -100,9 +101,15 @@ def inputs_of(archive: Archive, report: dict[str, Any]) -> Inputs:
                   report.get("text") or "")
 
 
-def read_figures(archive: Archive, inputs: Inputs) -> Read:
-    """The figures of a report from the first input that has a standard table."""
-    page = tables_from_capture(archive, inputs)
+def read_figures(archive: Archive, inputs: Inputs,
+                 pages: Mapping[int, Extraction | None] | None = None) -> Read:
+    """The figures of a report from the first input that has a standard table (`pages`:
+    page tables read ahead in worker processes, by capture id)."""
+    cid = inputs.capture_id
+    if pages is not None and cid is not None and cid in pages:
+        page = pages[cid]
+    else:
+        page = tables_from_capture(archive, inputs)
     if page is not None and page.tables:
         return Read(page, HTML, f"capture {inputs.capture_id}")
     for url, sha in inputs.files:
@@ -122,13 +129,17 @@ def read_figures(archive: Archive, inputs: Inputs) -> Read:
 def tables_from_capture(archive: Archive, inputs: Inputs) -> Extraction | None:
     if inputs.capture_id is None or inputs.capture_sha is None:
         return None
-    body = archive.capture_body(inputs.capture_id)
-    if not body or not looks_like_html(body, inputs.headers):
+    return page_tables(archive.capture_body(inputs.capture_id), inputs.headers)
+
+
+def page_tables(body: bytes | None, headers: Mapping[str, str]) -> Extraction | None:
+    """The tables of a stored page (pure: run in worker processes by a full derive)."""
+    if not body or not looks_like_html(body, dict(headers)):
         return None
     try:
-        html, _ = decode_html(body, inputs.headers)
+        html, _ = decode_html(body, dict(headers))
     except DecodeError as error:
-        log.debug("capture %s not decoded: %s", inputs.capture_id, error)
+        log.debug("page not decoded: %s", error)
         return None
     return extract_tables(html)
 

@@ -1,35 +1,33 @@
-"""Exact Jaccard of two shingle sets and the longest passages two free texts share."""
+"""Exact Jaccard of two shingle-hash sets and the longest passages two free texts share."""
 
 from __future__ import annotations
 
-import re
+import numpy as np
 
-from archive.similar.signature import SHINGLE
+from archive.similar.signature import SHINGLE, han_of, position_hashes
 
 PASSAGES = 3
 PASSAGE_MIN = 12  # Han characters
-NOT_HAN_RE = re.compile(r"[^\u3400-\u9fff]+")
 
 
-def jaccard(a: set[str], b: set[str]) -> float:
-    if not a or not b:
+def jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    """Of two sorted arrays of distinct shingle hashes (`shingle_hashes`)."""
+    if not len(a) or not len(b):
         return 0.0
-    return len(a & b) / len(a | b)
+    shared = len(np.intersect1d(a, b, assume_unique=True))
+    return shared / (len(a) + len(b) - shared)
 
 
-def shared_passages(free_a: str, shingles_b: set[str], *, count: int = PASSAGES,
+def shared_passages(free_a: str, hashes_b: np.ndarray, *, count: int = PASSAGES,
                     minimum: int = PASSAGE_MIN) -> list[str]:
-    """The `count` longest runs of report A's Han text whose every 5-gram is in B too,
-    longest first (at least `minimum` characters)."""
-    han = NOT_HAN_RE.sub("", free_a)
-    runs: list[str] = []
-    start = None
-    for i in range(len(han) - SHINGLE + 2):
-        inside = i <= len(han) - SHINGLE and han[i:i + SHINGLE] in shingles_b
-        if inside and start is None:
-            start = i
-        elif not inside and start is not None:
-            runs.append(han[start:i - 1 + SHINGLE])
-            start = None
+    """The `count` longest runs of report A's Han text whose every 5-gram is in B too
+    (`hashes_b`: B's shingle hashes), longest first (at least `minimum` characters)."""
+    han = han_of(free_a)
+    inside = np.isin(position_hashes(han), hashes_b)
+    if not inside.any():
+        return []
+    edges = np.diff(np.concatenate(([0], inside.astype(np.int8), [0])))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    runs = [han[start:end - 1 + SHINGLE] for start, end in zip(starts, ends, strict=True)]
     runs = [r for r in runs if len(r) >= minimum]
     return sorted(runs, key=lambda r: (-len(r), r))[:count]

@@ -26,7 +26,8 @@ HEADING_MAX = 40
 TABLE_REST = 4
 TABLE_LINE_MAX = 300  # longer units are prose, whatever labels they name
 SENTENCE_ENDS = "。；;！!？?"
-UNIT_SPLIT_RE = re.compile(r"(?<=[。；;！!？?])|\n+")
+# A unit: a run ending at a sentence end, or a run up to a line end (lines never join).
+UNIT_RE = re.compile(r"[^\n。；;！!？?]*[。；;！!？?]|[^\n。；;！!？?]+")
 HEADING_RE = re.compile(
     r"^\s*(?:[一二三四五六七八九十]{1,3}[、.．]|[(（][一二三四五六七八九十]{1,3}[)）]|\d{1,2}[.、．](?!\d))")
 DIGITS_RE = re.compile(r"\d+(?:[.,]\d+)*")
@@ -70,12 +71,18 @@ def units(text: str) -> list[str]:
     """The report's lines and sentences, stripped, in order. Stored texts are NFKC
     already; the patterns here accept both widths anyway (NFKC of a whole report costs
     milliseconds)."""
-    return [u.strip() for u in UNIT_SPLIT_RE.split(text) if u and u.strip()]
+    return [stripped for u in UNIT_RE.findall(text) if (stripped := u.strip())]
 
 
 def unit_key(unit: str) -> str:
     """What two units must share to count as the same sentence."""
-    return NOT_HAN_RE.sub("", DIGITS_RE.sub("0", unit))
+    return folded_key(DIGITS_RE.sub("0", unit))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def folded_key(folded: str) -> str:
+    """`unit_key` of a unit whose digits are folded already (cached like fixed_skeleton)."""
+    return NOT_HAN_RE.sub("", folded)
 
 
 def is_fixed_skeleton(unit: str) -> bool:
@@ -100,9 +107,8 @@ def free_units(text: str, common_units: Container[str] = frozenset()) -> list[st
     """The units of `text` that are not skeleton."""
     kept = []
     for unit in units(text):
-        if is_fixed_skeleton(unit):
-            continue
-        if unit_key(unit) in common_units:
+        folded = DIGITS_RE.sub("0", unit)  # once for both tests
+        if fixed_skeleton(folded) or folded_key(folded) in common_units:
             continue
         kept.append(unit)
     return kept
@@ -116,7 +122,8 @@ def free_text(text: str, common_units: Container[str] = frozenset()) -> str:
 def distinct_unit_keys(text: str) -> set[str]:
     """Keys of the units of a report that could be boilerplate (not fixed skeleton), for
     counting in how many reports each occurs."""
-    return {unit_key(u) for u in units(text) if not is_fixed_skeleton(u)} - {""}
+    folded = (DIGITS_RE.sub("0", u) for u in units(text))
+    return {folded_key(f) for f in folded if not fixed_skeleton(f)} - {""}
 
 
 def common_units(key_sets: Iterable[set[str]], reports: int, *, share: float,
