@@ -25,8 +25,8 @@ import logging
 
 from archive.db import Archive, captures, report_id, url_key
 from archive.db.reports import drop_report, report_of_url, urls_of
-from archive.derive.scope import Scope, everything
 from archive.derive.file_reports import UTF8_HTML, Seen, apply_page, report_from_meta
+from archive.derive.scope import Scope, everything
 from archive.errors import DecodeError, NotAReportError
 from archive.parse import parse_report
 from archive.parse.charset import decode_html, looks_like_html
