@@ -9,7 +9,8 @@
 - `blocked`: the portal answered with a WAF's JavaScript challenge instead of content and
   no report was found (`detail` names the vendor's signature);
 - `empty`: the portal answered but its columns yielded no report, and no run ever found
-  one: often a list drawn by JavaScript that the crawler cannot see;
+  one: often a list drawn by JavaScript; when report columns were empty shells and the
+  browser layer was off, `detail` says they may need it (`shell_hint`);
 - `ok`: otherwise (`detail` still names errors on single pages).
 """
 
@@ -23,6 +24,9 @@ from archive.db import runs
 
 OK, FAILING, BROKEN, BLOCKED, EMPTY, LIMITED = "ok", "failing", "broken", "blocked", "empty", "limited"
 EMPTY_DETAIL = "column fetched, 0 reports; its list may be drawn by JavaScript"
+SHELL_HINT = ("{n} 个年报栏目页是空壳，脚本中未找到列表接口，可能需要浏览器层（sites.yml 中 browser: "
+              "auto 或 nianbao crawl --browser auto）/ {n} report column page(s) are empty shells "
+              "whose scripts name no list endpoint: they may need the browser layer: {urls}")
 
 
 @dataclass
@@ -36,6 +40,19 @@ class SiteHealth:
     lost_listing: str | None = None  # "lists stopped linking 6 of 6 known reports"
     challenge: str | None = None  # "jiasule (__jsl_clearance) at URL"
     limited: str | None = None  # "page limit 5,000 reached, 12 requests left"
+    shells: list[str] | None = None  # column pages that may need the browser (it was off)
+
+
+def shell_hint(shells: list[str] | None) -> str | None:
+    """The note for report columns that showed nothing without a browser."""
+    if not shells:
+        return None
+    urls = ", ".join(shells[:3]) + (" …" if len(shells) > 3 else "")
+    return SHELL_HINT.format(n=len(shells), urls=urls)
+
+
+def joined(*parts: str | None) -> str | None:
+    return "; ".join(p for p in parts if p) or None
 
 
 def judge(health: SiteHealth, before: int) -> tuple[str, str | None]:
@@ -52,8 +69,8 @@ def judge(health: SiteHealth, before: int) -> tuple[str, str | None]:
     if health.limited:
         return LIMITED, health.detail or health.limited
     if health.reports_found == 0:
-        return EMPTY, EMPTY_DETAIL + (f"; {health.detail}" if health.detail else "")
-    return OK, health.detail
+        return EMPTY, joined(EMPTY_DETAIL, shell_hint(health.shells), health.detail)
+    return OK, joined(health.detail, shell_hint(health.shells))
 
 
 def update_site_status(db: sqlite_utils.Database, health: SiteHealth,

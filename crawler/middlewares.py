@@ -192,7 +192,12 @@ def request_kind(request: Request) -> dict[str, Any]:
     """`kind` (the spider's role for the request: start, nav, page, frame, candidate;
     robots) and `conditional` (1 when it carried If-None-Match / If-Modified-Since)."""
     kind = request.meta.get("role") or ("robots" if is_robots(request.url) else None)
+    if request.meta.get("rendered"):
+        kind = "rendered"  # the DOM after the page's scripts ran (crawler/browser.py)
     return {"kind": kind, "conditional": int(bool(request.meta.get("conditional")))}
+
+
+RENDERED_HEADER = "X-Nianbao-Rendered"  # on the stored headers of a browser-rendered capture
 
 
 class CaptureMiddleware:
@@ -223,10 +228,16 @@ class CaptureMiddleware:
         note = (f"redirect to {location.decode('latin-1')}"
                 if response.status in REDIRECT_STATUSES else None)
         fetched_at = now_iso()
-        wire = record_wire(spider.archive, getattr(spider, "warc", None), request,
-                           take_wire(request, response), fetched_at)
+        headers = headers_dict(response.headers)
+        # A rendered DOM (crawler/browser.py) is no bytes as received: kept as a capture,
+        # marked, and not written to WARC as the server's response.
+        rendered = bool(request.meta.get("rendered"))
+        if rendered:
+            headers[RENDERED_HEADER] = "chromium (scrapy-playwright)"
+        wire = record_wire(spider.archive, None if rendered else getattr(spider, "warc", None),
+                           request, take_wire(request, response), fetched_at)
         capture_id = spider.archive.add_capture(
-            response.url, status=response.status, headers=headers_dict(response.headers),
+            response.url, status=response.status, headers=headers,
             body=None if response.status == 304 else response.body, run_id=spider.run_id,
             site_id=spider.site.id, note=note, fetched_at=fetched_at, **link_of(request),
             **request_kind(request), **wire,

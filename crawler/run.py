@@ -72,6 +72,8 @@ class SiteResult:
     stops: int = 0  # traps stopped (crawl_stops)
     guesses_missed: int = 0  # made-up URLs (page N, a year) that were not there
     alternates: int = 0  # print pages and exports of reports not followed
+    shells: int = 0  # report columns that showed nothing and may need the browser layer
+    rendered: int = 0  # pages rendered by the browser layer
 
 
 @dataclass
@@ -94,6 +96,7 @@ class CrawlSummary:
     derived: Derived | None = None  # what the shell derived after the crawl
     derive_seconds: float = 0.0
     cpu_seconds: float = 0.0  # CPU of the crawl: this process and its parser workers
+    cluster: dict[str, Any] = field(default_factory=dict)  # a distributed crawl's counts
 
     @classmethod
     def of(cls, results: list[SiteResult], seconds: float) -> CrawlSummary:
@@ -136,6 +139,18 @@ class CrawlSummary:
             text += f"; empty (column fetched, 0 reports): {', '.join(self.empty_sites)}"
         if self.stops:
             text += f"; {self.stops} trap{'s' if self.stops != 1 else ''} stopped"
+        shells = [r for r in self.sites if r.shells]
+        if shells:
+            text += ("; may need the browser (--browser auto): "
+                     + ", ".join(f"{r.site_id} ({r.shells} columns)" for r in shells))
+        rendered = sum(r.rendered for r in self.sites)
+        if rendered:
+            text += f"; {rendered} pages rendered by the browser"
+        if self.cluster:
+            per = ", ".join(f"{name} {count}" for name, count in
+                            self.cluster["requests_per_worker"].items())
+            text += (f"; {self.cluster['workers']} workers ({per} requests), "
+                     f"{self.cluster['requeued']} re-queued, {self.cluster['lost']} lost")
         return text
 
     def failure_detail(self) -> str:
@@ -188,13 +203,14 @@ def finish_job(archive: Archive, job: Job, clock: Clock) -> SiteResult:
                         t.reports_new, t.reports_updated, t.reports_unchanged, t.errors, detail,
                         skipped=t.skipped, not_modified=t.not_modified, gone=t.gone,
                         limited=t.limited, stops=len(t.stops),
-                        guesses_missed=t.guesses_missed, alternates=t.alternates)
+                        guesses_missed=t.guesses_missed, alternates=t.alternates,
+                        shells=len(t.shells), rendered=t.rendered)
     archive.finish_run(job.run_id, pages=t.pages, reports_found=t.reports_found,
                        reports_new=t.reports_new, reports_updated=t.reports_updated,
                        errors=t.errors, status=status, error_detail=detail)
     health = SiteHealth(job.site.id, job.run_id, status, t.reports_found, t.errors, detail,
                         lost_listing=t.lost_listing, challenge=t.challenge,
-                        limited=t.limited)
+                        limited=t.limited, shells=t.shells)
     with archive.transaction():
         runs.add_stops(archive.db, job.run_id, job.site.id, t.stops)
         result.health = update_site_status(archive.db, health, clock.iso())

@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from archive.parse.frames import frame_refs, report_frame
-from crawler import discovery, paging
+from crawler import discovery, paging, scriptlists
 from crawler.discovery import Link
 from crawler.platforms import gkmlpt, hanweb, trs
+from crawler.scriptlists import Feed
 
 
 @dataclass
@@ -22,6 +23,9 @@ class PageScan:
     pages: list[Link] = field(default_factory=list)  # other pages of the same list
     report_frame: Link | None = None  # the (i)frame showing the page's report, if one may
     links_cut: int = 0  # links on a page over discovery.MAX_LINKS (only some were read)
+    feeds: list[Feed] = field(default_factory=list)  # list endpoints its inline scripts call
+    scripts: list[str] = field(default_factory=list)  # same-site scripts that may call some
+    scripted: bool = False  # a script of its own may draw the page's list
 
 
 BREADCRUMB_MARKERS = ("当前位置", "所在位置", "您的位置", "现在的位置", "当前的位置")
@@ -68,6 +72,12 @@ def scan_page(url: str, html: str, this_year: int) -> PageScan:
     )
     page_keys = {p.key for p in scan.pages}
     scan.links = [link for link in scan.links if link.key not in page_keys]
+    known = {p.url.split("?", 1)[0] for p in scan.pages}  # a platform's own endpoints
+    base = discovery.base_of(url, doc) if doc is not None else url  # <base href>
+    scan.feeds = [f for f in scriptlists.feeds_in_page(base, html)
+                  if f.template.split("?", 1)[0] not in known]
+    scan.scripts = scriptlists.linked_scripts(url, html)
+    scan.scripted = bool(scan.scripts or scan.feeds) or scriptlists.draws_lists(url, html)
     return scan
 
 

@@ -89,6 +89,11 @@ def site_settings(site: Site, *, concurrency: int | None = None, delay: float | 
             settings["AUTOTHROTTLE_ENABLED"] = False
     settings["CLOSESPIDER_PAGECOUNT"] = max_pages or site.max_pages or DEFAULT_MAX_PAGES
     settings.setdefault("CLOSESPIDER_TIMEOUT", site.time_budget)
+    if site.browser == "auto":
+        from crawler import browser  # imports no Playwright: the handler is named, not loaded
+
+        if browser.browser_available():
+            settings.update(browser.browser_settings(site, guarded=not is_loopback_site(site)))
     return one_at_a_time(settings)
 
 

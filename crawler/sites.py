@@ -16,6 +16,9 @@ A sites.yml is either a YAML list of site mappings or a mapping with a `sites:` 
 navigation never leaves it, so several columns of one portal are several sites.
 `time_budget`: seconds the site's crawl may take (default 1800); when spent, the crawl
 stops and the run is partial.
+`browser`: `off` (default) or `auto`: render in headless Chromium a report column that is
+an empty shell once its scripts' endpoints found nothing, and a page behind a JavaScript
+challenge (`crawler/browser.py`); `nianbao crawl --browser` sets it for every site.
 `overrides`: lower-case keys tune the spider (`max_depth`: navigation hops from a start
 URL, default 6); UPPER_CASE keys are Scrapy settings for this site only, from a short list
 of politeness settings (SCRAPY_OVERRIDES): a sites.yml cannot install middlewares or
@@ -47,7 +50,8 @@ from archive.errors import SitesFileError
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 SITE_KEYS = ("id", "name", "province", "city", "county", "town", "start_urls",
-             "allowed_hosts", "max_pages", "time_budget", "overrides", "scope")
+             "allowed_hosts", "max_pages", "time_budget", "overrides", "scope", "browser")
+BROWSER_MODES = ("off", "auto")  # the browser layer: never, or for empty shells and challenges
 DEFAULT_TIME_BUDGET = 1800  # seconds per site and crawl
 ID_UNSAFE = re.compile(r"[^0-9A-Za-z_.-]+")
 MAX_FILE_BYTES = 1024 * 1024
@@ -114,6 +118,7 @@ class Site:
     time_budget: float = DEFAULT_TIME_BUDGET
     overrides: dict[str, Any] = field(default_factory=dict)
     scope: str | None = None  # the path the site is: "/" for a portal, "/xxgk/ndbg/" for a column
+    browser: str = "off"  # BROWSER_MODES: render empty-shell columns in Chromium ("auto")
 
     def __post_init__(self) -> None:
         if not self.allowed_hosts:
@@ -273,6 +278,10 @@ def site_from_entry(entry: Any, index: int, path: str) -> Site:
                                   and len(scope) <= MAX_URL_CHARS):
         raise SitesFileError(path, f"{where}: `scope` must be a path starting with /, "
                                    f"not {shown(scope)}")
+    browser = values.get("browser")
+    if browser is not None and browser not in BROWSER_MODES:
+        raise SitesFileError(path, f"{where}: `browser` must be one of "
+                                   f"{', '.join(BROWSER_MODES)}, not {shown(browser)}")
     return Site(**values)
 
 

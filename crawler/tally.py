@@ -43,6 +43,9 @@ class SiteTally:
     stops: list[dict[str, object]] = field(default_factory=list)  # traps (crawler/traps.py)
     time_budget: float | None = None  # seconds the site's crawl may take
     alternates: int = 0  # print pages and exports of reports not followed (parse/frames.py)
+    shells: list[str] = field(default_factory=list)  # report columns that may need the browser
+    rendered: int = 0  # pages rendered by the browser layer
+    challenges_passed: int = 0  # challenge pages the browser got through
 
     def add_error(self, url: str, reason: str) -> None:
         self.errors += 1

@@ -92,7 +92,9 @@ def record_wire(archive: Any, sink: WarcSink | None, request: Request, wire: Wir
     columns: dict[str, Any] = {"raw_sha256": digest, "raw_size": len(wire.payload)}
     if sink is None:
         return columns
-    earlier = earlier_record(archive.db, wire.url, digest) if wire.payload else None
+    # a distributed worker has no archive to look in (`db` None): no revisit records
+    db = getattr(archive, "db", None)
+    earlier = earlier_record(db, wire.url, digest) if wire.payload and db is not None else None
     location = sink.write(exchange_of(request, wire, fetched_at), earlier)
     columns.update(warc_file=location.file, warc_offset=location.offset,
                    warc_length=location.length, warc_record_id=location.record_id,

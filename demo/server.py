@@ -57,6 +57,7 @@ def handler_for(live: LivePortal, admin: Callable[[Request], Response]) -> type[
                 parts.path or "/",
                 parse_qs(parts.query, keep_blank_values=True),
                 form or {},
+                dict(self.headers.items()),
             )
             if request.path == ADMIN_PATH:
                 response = admin(request)

@@ -51,6 +51,10 @@ def truth_entry(portal: PortalContent, doc: Doc, base: str) -> dict[str, Any]:
     entry["index_no"] = doc["meta"].get("index_no")
     entry["spam_terms"] = list(doc["meta"].get("spam", []))
     entry["tamper"] = doc["meta"].get("tamper")  # how a tampered page was altered
+    # personal data printed by mistake: values served masked, look-alikes kept as printed
+    entry["personal"] = doc["meta"].get("personal") or {"masked": [], "kept": []}
+    entry["evidence"] = hijack_evidence(portal, doc)
+    entry["substituted"] = doc["meta"].get("substituted")  # {token, phrase} a hijack replaced  # kinds archive/parse/hijack.py must find
     entry["attachments"] = [
         {
             "url": absolute(base, a["path"]),
@@ -67,6 +71,26 @@ def truth_entry(portal: PortalContent, doc: Doc, base: str) -> dict[str, Any]:
                        else [])
     entry["expect"] = doc.get("expect")  # figures and checks (`deadline` below)
     return entry
+
+
+# What the hijacked mirror's own frame (demo/render/mirror.py) puts on every page it
+# draws, and what each kind of tampering adds; technique pages (demo/render/techniques.py)
+# carry their one technique only.
+MIRROR_FRAME_EVIDENCE = frozenset({"hidden_links", "js_redirect", "junk_markup", "meta_spam"})
+TAMPER_EVIDENCE = {"traditional-pinyin-clone": {"clone"}, "brand-substitution": {"lexicon"},
+                   "county-substitution": {"lexicon"}}
+
+
+def hijack_evidence(portal: PortalContent, doc: Doc) -> list[str]:
+    """The hijack evidence kinds the page must show (empty: a clean page)."""
+    from demo.render.techniques import EVIDENCE
+
+    technique = doc["meta"].get("technique")
+    if technique:
+        return sorted(EVIDENCE[technique])
+    if portal.style != "mirror":
+        return []
+    return sorted(MIRROR_FRAME_EVIDENCE | TAMPER_EVIDENCE.get(doc["meta"].get("tamper") or "", set()))
 
 
 def ground_truth(

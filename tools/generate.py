@@ -19,6 +19,7 @@ from tools.gen.attachments import attachment_docs, write_files
 from tools.gen.build import Doc, decoy_doc, news_docs, report_doc
 from tools.gen.frames import framed_docs
 from tools.gen.paths import ASSIGNERS
+from tools.gen.personal import add_leak
 from tools.gen.plan import COLUMNS, DECOYS, NEWS, PORTALS, REPORTS, spec_from_row
 
 CLONED = "zhalantun/cjshz/成吉思汗镇/2019"
@@ -33,6 +34,7 @@ def portal_docs(portal: dict[str, Any], earlier: dict[str, Doc]) -> list[Doc]:
             doc = report_doc(spec_from_row(row))
             if "substitute_county" in doc["flags"]:
                 doc = hijack.substitute_county(doc)
+            doc = hijack.apply_technique(doc)
             docs.append(doc)
     docs += [decoy_doc(row) for row in DECOYS if row[0] == pid]
     for row in NEWS:
@@ -60,6 +62,7 @@ def decorate(portal: dict[str, Any], docs: list[Doc]) -> None:
             doc["declared"] = "gb2312"
         if pid == "qujiang":
             add_hanweb_meta(doc)
+        add_leak(doc)
 
 
 def add_hanweb_meta(doc: Doc) -> None:

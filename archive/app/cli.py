@@ -6,6 +6,7 @@ one-line summary, and turns our named errors into `Error: ...` with exit status 
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import importlib
 import os
@@ -92,14 +93,25 @@ def cli() -> None:
 @click.option("--parallel", type=click.IntRange(1, 4096),
               help="同时抓取的站点数（每个主机一次一个）/ sites crawled at once, never two "
                    "on one host (default 128).")
+@click.option("--browser", type=click.Choice(["auto", "off"]),
+              help="浏览器层 Render empty-shell report columns and challenge pages in headless "
+                   "Chromium (auto) or never (off); default: each site's `browser` (off).")
+@click.option("--redis", "redis_url", metavar="URL",
+              help="分布式抓取 Distributed crawl on this Redis (redis://HOST:PORT/DB).")
+@click.option("--workers", type=int,
+              help="With --redis: local worker processes (default 2; 0: workers elsewhere).")
 @db_option
 @friendly_errors
 def crawl(urls: tuple[str, ...], sites_file: str | None, concurrency: int | None,
           delay: float | None, max_pages: int | None, parallel: int | None,
-          db_path: str) -> None:
+          browser: str | None,
+          redis_url: str | None, workers: int | None, db_path: str) -> None:
     """Crawl portals and store every capture and report found.
 
     Example: nianbao crawl --url http://127.0.0.1:8100/ --db data/nianbao.db
+
+    Distributed (docs/scale.md): nianbao crawl --sites sites.yml --redis redis://10.0.0.5:6379/0
+    --workers 4; more workers join from other machines with `nianbao worker`.
     """
     if not urls and not sites_file:
         raise click.UsageError("give --url URL or --sites sites.yml")
@@ -108,8 +120,11 @@ def crawl(urls: tuple[str, ...], sites_file: str | None, concurrency: int | None
 
     sites = load_sites(sites_file) if sites_file else []
     sites += [site_from_url(url) for url in urls]
+    if browser:
+        sites = [dataclasses.replace(site, browser=browser) for site in sites]
     summary = crawl_and_derive(db_path, sites, concurrency=concurrency, delay=delay,
-                               max_pages=max_pages, parallel=parallel, progress=echo_err)
+                               max_pages=max_pages, parallel=parallel, progress=echo_err,
+                               **redis_options(redis_url, workers))
     if summary.derived and summary.derived.counts:
         echo_err(summary.derived.line())
     click.echo(summary.line())
@@ -223,10 +238,14 @@ def serve(port: int, host: str, public: bool, db_path: str) -> None:
               help="Rotating log file (default: nightly.log beside the archive).")
 @click.option("--quiet", is_flag=True, help="Print nothing when every site is ok (for cron mail).")
 @click.option("--now", hidden=True, help="Decide what is due as if it were this UTC time.")
+@click.option("--redis", "redis_url", metavar="URL",
+              help="分布式抓取 Distributed crawl on this Redis (redis://HOST:PORT/DB).")
+@click.option("--workers", type=int,
+              help="With --redis: local worker processes (default 2; 0: workers elsewhere).")
 @db_option
 @friendly_errors
 def nightly(sites_file: str, log_file: str | None, quiet: bool, now: str | None,
-            db_path: str) -> None:
+            redis_url: str | None, workers: int | None, db_path: str) -> None:
     """Crawl every site incrementally, build, record the run, print one line: for cron.
 
     Holds a lock beside the archive: a second run exits at once with status 75. Exits 1
@@ -249,13 +268,66 @@ def nightly(sites_file: str, log_file: str | None, quiet: bool, now: str | None,
     try:
         with nightly_lock(db_path):
             start_file_log(log_file or default_log_file(db_path))
-            result = run_nightly(db_path, sites, clock=Clock.at(parse_now(now) if now else None))
+            result = run_nightly(db_path, sites, clock=Clock.at(parse_now(now) if now else None),
+                                 **redis_options(redis_url, workers))
     except NightlyLockedError as error:
         echo_err(f"Error: {error}")
         raise SystemExit(LOCKED_EXIT) from None
     if result.exit_code or not quiet:
         click.echo(result.line())
     raise SystemExit(result.exit_code)
+
+
+def redis_options(redis_url: str | None, workers: int | None) -> dict[str, Any]:
+    if workers is not None and not redis_url:
+        raise click.UsageError("--workers 需要 --redis / --workers needs --redis URL")
+    if workers is not None and workers < 0:
+        raise click.UsageError("--workers must be 0 or more")
+    return {"redis_url": redis_url, "workers": workers} if redis_url else {}
+
+
+@cli.command()
+@click.option("--redis", "redis_url", required=True, metavar="URL",
+              help="The Redis of the distributed crawl (redis://HOST:PORT/DB).")
+@click.option("--warc-dir", type=click.Path(file_okay=False),
+              help="Where this worker writes its WARC files (default: none).")
+@click.option("--name", help="This worker's name (default: host-pid).")
+@click.option("--forever", is_flag=True,
+              help="Wait for each run and join it, run after run (for a service).")
+@friendly_errors
+def worker(redis_url: str, warc_dir: str | None, name: str | None, forever: bool) -> None:
+    """加入分布式抓取 Join the distributed crawl in progress as one more worker.
+
+    Example: nianbao worker --redis redis://10.0.0.5:6379/0 --warc-dir /srv/warc
+    """
+    if forever:
+        from crawler.worker import serve_runs
+
+        serve_runs(redis_url, warc_dir=warc_dir, progress=echo_err)
+        return
+    from crawler.worker import run_worker
+
+    summary = run_worker(redis_url, name=name, warc_dir=warc_dir)
+    click.echo(summary.line())
+
+
+@cli.command()
+@click.option("--redis", "redis_url", required=True, metavar="URL",
+              help="The Redis of the distributed crawl (redis://HOST:PORT/DB).")
+@click.option("--namespace", help="The run (default: the one in progress).")
+@db_option
+@friendly_errors
+def ingest(redis_url: str, namespace: str | None, db_path: str) -> None:
+    """写入档案 Write a distributed crawl's records into the archive (the one writer).
+
+    The coordinator (`nianbao crawl --redis`) starts one itself; run this by hand only to
+    write a run whose coordinator is gone. Example: nianbao ingest --redis URL --db a.db
+    """
+    from archive.app.stream_ingest import main as ingest_main
+
+    argv = ["--redis", redis_url, "--db", db_path, *(["--namespace", namespace]
+                                                     if namespace else [])]
+    raise SystemExit(ingest_main(argv))
 
 
 @cli.command()

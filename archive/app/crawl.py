@@ -12,6 +12,7 @@ Twisted reactor cannot restart, so tests and benchmarks crawl in a subprocess).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 import time
@@ -29,7 +30,16 @@ def crawl_and_derive(db_path: str, sites: list[Site], *, clock: Clock | None = N
                      derive: bool = True, **options: Any) -> CrawlSummary:
     """Crawl every site (`run_crawl`'s options), then derive; the summary carries both."""
     clock = clock or Clock()
-    summary = run_crawl(db_path, sites, clock=clock, **options)
+    redis_url = options.pop("redis_url", None)
+    workers = options.pop("workers", None)
+    if redis_url:
+        from archive.app.distributed import run_distributed
+
+        options.pop("parallel", None)  # the Redis frontier interleaves sites itself
+        summary = run_distributed(db_path, sites, redis_url=redis_url, clock=clock,
+                                  workers=2 if workers is None else workers, **options)
+    else:
+        summary = run_crawl(db_path, sites, clock=clock, **options)
     if not derive:
         return summary
     began = time.monotonic()
@@ -55,6 +65,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-derive", action="store_true",
                         help="crawl only (benchmarks of the crawl; `nianbao build` derives)")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+    parser.add_argument("--browser", choices=("auto", "off"), help="render empty-shell report "
+                        "columns in headless Chromium (auto) or never (off); default: each "
+                        "site's `browser`")
+    parser.add_argument("--redis", help="distributed crawl on this Redis (redis://HOST:PORT/DB)")
+    parser.add_argument("--workers", type=int, help="local worker processes with --redis "
+                        "(default 2; 0: only workers started elsewhere)")
     parser.add_argument("--log-level", default="WARNING", help="Scrapy log level")
     parser.add_argument("--now", type=parse_now, help="decide what is due as if it were this "
                         "UTC time (ISO 8601); for tests")
@@ -67,12 +83,15 @@ def main(argv: list[str] | None = None) -> int:
     try:
         sites = load_sites(args.sites) if args.sites else []
         sites += [site_from_url(url) for url in args.url]
+        if args.browser:
+            sites = [dataclasses.replace(site, browser=args.browser) for site in sites]
         if not sites:
             raise CrawlFailedError("crawl", "give --url URL or --sites sites.yml")
         summary = crawl_and_derive(
             args.db, sites, clock=clock, concurrency=args.concurrency,
             delay=args.delay, max_pages=args.max_pages, log_level=args.log_level,
             parallel=args.parallel, derive=not args.no_derive,
+            redis_url=args.redis, workers=args.workers,
             progress=lambda line: print(line, file=sys.stderr, flush=True))
         derived = summary.derived or DeriveSummary(today=clock.today())
         print(derived.line(), file=sys.stderr)

@@ -124,8 +124,11 @@ def start_file_log(log_file: str | Path) -> logging.Handler:
 
 
 def run_nightly(db_path: str, sites: list[Any], *, clock: Clock | None = None,
-                progress: Callable[[str], None] | None = None) -> NightlyResult:
-    """Crawl, derive and record one nightly run (the caller holds the lock)."""
+                progress: Callable[[str], None] | None = None,
+                **crawl_options: Any) -> NightlyResult:
+    """Crawl, derive and record one nightly run (the caller holds the lock).
+
+    `crawl_options`: `redis_url` and `workers` for a distributed crawl (docs/scale.md)."""
     clock = clock or Clock()
     began, started = time.monotonic(), now_iso()
     with Archive(db_path) as archive:
@@ -134,7 +137,8 @@ def run_nightly(db_path: str, sites: list[Any], *, clock: Clock | None = None,
             run_id = runs.start_nightly(archive.db, started, len(sites))
         if interrupted:
             log.warning("%d crawl runs were interrupted by a killed process", interrupted)
-    summary = crawl_and_derive(db_path, sites, clock=clock, progress=progress or log.info)
+    summary = crawl_and_derive(db_path, sites, clock=clock, progress=progress or log.info,
+                               **crawl_options)
     result = NightlyResult(run_id, failed_sites=list(summary.failed_sites))
     with Archive(db_path) as archive:
         with archive.transaction():

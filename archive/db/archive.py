@@ -23,6 +23,7 @@ from archive.clock import now_iso
 from archive.db import captures, reports, runs
 from archive.db.captures import StoredBody
 from archive.db.schema import TABLES, ensure_schema
+from archive.parse.personal import mask_report
 from archive.records import Report
 from archive.search import connect as connect_search
 from archive.search import enable_search
@@ -186,17 +187,26 @@ class Archive:
     def capture_body(self, capture_id: int) -> bytes | None:
         return captures.capture_body(self.db, capture_id)
 
-    def iter_bodies(self, *, ok_only: bool = True) -> Iterator[StoredBody]:
-        """Every stored capture with its body, oldest first."""
-        return captures.iter_bodies(self.db, ok_only=ok_only)
+    def iter_bodies(self, *, ok_only: bool = True, after_id: int = 0,
+                    probes: bool = False) -> Iterator[StoredBody]:
+        """Every stored capture with its body (id above `after_id`), oldest first;
+        cloaking probes only with `probes`."""
+        return captures.iter_bodies(self.db, ok_only=ok_only, after_id=after_id,
+                                    probes=probes)
 
     # -- reports -------------------------------------------------------------------------
 
     def save_report(self, report: Report, *, capture_id: int | None, site_id: str | None = None,
                     seen_at: str | None = None) -> str:
-        """Upsert one parsed report; returns "new", "updated" or "unchanged"."""
-        report = self.with_site_place(report, site_id)
+        """Upsert one parsed report; returns "new", "updated" or "unchanged".
+
+        The report is stored masked (`archive.parse.personal.mask_report`): its text,
+        sections, title, versions and so the full-text index hold ID numbers, mobiles and
+        applicants' names masked, the findings go in `personal_findings`; the raw capture
+        keeps the bytes (docs/journalism.md)."""
+        report, findings = mask_report(self.with_site_place(report, site_id))
         row = reports.report_row(report, self.site(site_id) or {}, site_id)
+        row["personal_findings"] = json.dumps(findings, ensure_ascii=False) if findings else None
         with self.transaction():
             return reports.save_report(self.db, report, row, capture_id=capture_id,
                                        seen_at=seen_at or now_iso())

@@ -25,6 +25,10 @@ from archive.db.schema import WIRE_COLUMNS
 from archive.parse.charset import header_value
 
 OK_STATUS = "status BETWEEN 200 AND 299"
+# A page fetched a second time as a search-engine spider (crawler/cloak.py): stored under
+# a url_key of its own so the URL's history, schedule and withdrawals never see it.
+PROBE_KIND = "cloak"
+PROBE_KEY_PREFIX = "cloak:"
 NEWEST_FIRST = "id DESC"
 
 
@@ -37,6 +41,7 @@ class StoredBody:
     headers: dict[str, str]
     body: bytes | None
     site_id: str | None
+    kind: str | None = None  # the crawler's role for the request (PROBE_KIND: a probe)
 
 
 @dataclass
@@ -55,8 +60,11 @@ def add_capture(db: sqlite_utils.Database, url: str, *, status: int | None,
                 headers: Mapping[str, str] | None, body: bytes | None, run_id: int | None = None,
                 site_id: str | None = None, error: str | None = None, note: str | None = None,
                 fetched_at: str | None = None, referrer: str | None = None,
-                link_text: str | None = None, **wire: Any) -> int:
-    """Store one fetch (or failed fetch); returns its id. The caller commits."""
+                link_text: str | None = None, capture_id: int | None = None, **wire: Any) -> int:
+    """Store one fetch (or failed fetch); returns its id. The caller commits.
+
+    `capture_id`: the id to store it under (a distributed crawl's workers take ids from
+    Redis before the one writer stores their captures, archive/app/stream_ingest.py)."""
     headers = dict(headers or {})
     row: dict[str, Any] = {
         "url": url, "url_key": url_key(url), "fetched_at": fetched_at or now_iso(),
@@ -66,9 +74,13 @@ def add_capture(db: sqlite_utils.Database, url: str, *, status: int | None,
         "referrer": referrer, "link_text": link_text or None,
         **{k: v for k, v in wire.items() if k in WIRE_COLUMNS},
     }
+    if row.get("kind") == PROBE_KIND:
+        row["url_key"] = PROBE_KEY_PREFIX + row["url_key"]
     if body is not None:
         row["sha256"] = put_blob(db, body)
         row["size"] = len(body)
+    if capture_id is not None:
+        row["id"] = capture_id
     return rows.insert(db, "captures", row)
 
 
@@ -105,15 +117,19 @@ def capture_sha256(db: sqlite_utils.Database, capture_id: int | None) -> str | N
     return row[0] if row else None
 
 
-def iter_bodies(db: sqlite_utils.Database, *, ok_only: bool = True) -> Iterator[StoredBody]:
-    """Every stored capture with its body, oldest first."""
-    where = f"WHERE c.{OK_STATUS}" if ok_only else ""
-    sql = ("SELECT c.id, c.url, c.fetched_at, c.status, c.headers, b.body, c.site_id "
+def iter_bodies(db: sqlite_utils.Database, *, ok_only: bool = True, after_id: int = 0,
+                probes: bool = False) -> Iterator[StoredBody]:
+    """Every stored capture with its body (with an id above `after_id`), oldest first;
+    cloaking probes (`PROBE_KIND`) only with `probes`."""
+    where = f"WHERE c.id > {int(after_id)}" + (f" AND c.{OK_STATUS}" if ok_only else "")
+    if not probes:
+        where += f" AND coalesce(c.kind, '') != '{PROBE_KIND}'"
+    sql = ("SELECT c.id, c.url, c.fetched_at, c.status, c.headers, b.body, c.site_id, c.kind "
            f"FROM captures c LEFT JOIN blobs b ON b.sha256 = c.sha256 {where} "
            "ORDER BY c.fetched_at, c.id")
-    for cid, url, fetched_at, status, headers, body, site_id in db.execute(sql):
+    for cid, url, fetched_at, status, headers, body, site_id, kind in db.execute(sql):
         yield StoredBody(cid, url, fetched_at, status, json.loads(headers or "{}"),
-                         zlib.decompress(body) if body is not None else None, site_id)
+                         zlib.decompress(body) if body is not None else None, site_id, kind)
 
 
 def newest_page(db: sqlite_utils.Database, key: str) -> NewestPage | None:

@@ -10,7 +10,7 @@ lives here, in `apply_withdrawals`, and nowhere else.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import sqlite_utils
@@ -314,3 +314,41 @@ def report_texts(db: sqlite_utils.Database,
         if row is not None:
             yield dict(zip(("id", "text", "town", "county", "report_year", "site_id"), row,
                            strict=True))
+
+
+def report_findings(db: sqlite_utils.Database,
+                    only: set[str] | None = None) -> Iterator[dict[str, Any]]:
+    """Every report's (or those of `only` that exist) id, text and the personal data found
+    when it was saved (JSON, None for rows saved before masking existed), one at a time."""
+    ids = ([rid for (rid,) in db.execute("SELECT id FROM reports ORDER BY id")]
+           if only is None else sorted(only))
+    for rid in ids:
+        row = db.execute("SELECT id, text, personal_findings FROM reports WHERE id = ?",
+                         [rid]).fetchone()
+        if row is not None:
+            yield dict(zip(("id", "text", "personal_findings"), row, strict=True))
+
+
+def mask_stored_report(db: sqlite_utils.Database, rid: str, mask: Callable[[str], str],
+                       findings_json: str | None) -> None:
+    """Mask in place what an older archive stored raw: the report's text, title, source,
+    sections and every version's text (its hash follows), with `mask` (lengths kept)."""
+    row = db.execute("SELECT text, title, title_raw, source FROM reports WHERE id = ?",
+                     [rid]).fetchone()
+    if row is None:
+        return
+    text, title, title_raw, source = (mask(v) if v else v for v in row)
+    db.execute("UPDATE reports SET text = ?, title = ?, title_raw = ?, source = ?, "
+               "personal_findings = ? WHERE id = ?",
+               [text, title, title_raw, source, findings_json, rid])
+    for ordinal, heading, body in db.execute(
+            "SELECT ordinal, heading, text FROM sections WHERE report_id = ?", [rid]).fetchall():
+        db.execute("UPDATE sections SET heading = ?, text = ? WHERE report_id = ? AND ordinal = ?",
+                   [mask(heading or ""), mask(body or ""), rid, ordinal])
+    for version, body in db.execute(
+            "SELECT version, text FROM report_versions WHERE report_id = ?", [rid]).fetchall():
+        masked = mask(body or "")
+        if masked != body:
+            db.execute("UPDATE report_versions SET text = ?, text_sha256 = ? "
+                       "WHERE report_id = ? AND version = ?",
+                       [masked, versions.text_sha256(masked), rid, version])

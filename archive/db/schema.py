@@ -44,6 +44,9 @@ TABLES: dict[str, dict[str, Any]] = {
                     "spam_terms": str, "text": str, "platform": str, "index_no": str,
                     "site_id": str, "capture_id": int, "first_seen": str, "last_seen": str,
                     "withdrawn_at": str, "withdrawn_reason": str,
+                    # issue #15: personal data found in the text at save time (JSON list of
+                    # archive.parse.personal.finding_records; the text itself is masked)
+                    "personal_findings": str,
                     # derived by archive.derive.figures (issue #6)
                     "template": str, "table_images": int, "division_code": str,
                     "division_level": str, "division_match": str, "division_province": str,
@@ -184,6 +187,24 @@ TABLES: dict[str, dict[str, Any]] = {
         "columns": {"report_id": str, "cluster_id": str, "size": int, "bodies": int},
         "pk": "report_id",
     },
+    # Issue #15, written by archive.derive.hijack: how a page was hijacked (one row per
+    # capture and kind of evidence), which captures were scanned, and what a substituted
+    # spam token stood for (the restored text beside the stored one).
+    "hijack_evidence": {
+        "columns": {"capture_id": int, "kind": str, "url": str, "url_key": str,
+                    "site_id": str, "fetched_at": str, "snippet": str, "genuine_host": str},
+        "pk": ("capture_id", "kind"),
+    },
+    "hijack_scans": {
+        "columns": {"capture_id": int, "evidence": int},
+        "pk": "capture_id",
+    },
+    "report_substitutions": {
+        "columns": {"report_id": str, "token": str, "phrase": str, "confidence": float,
+                    "occurrences": int, "explained": int, "alternatives": str,
+                    "restored_title": str, "restored_text": str},
+        "pk": ("report_id", "token"),
+    },
 }
 
 # Optional capture columns written by the crawler (crawler/wire.py), see Archive.add_capture.
@@ -215,6 +236,8 @@ INDEXES = [
     ("minhash_bands", ["band", "bucket"]),
     ("similar_reports", ["report_b"]),
     ("similar_reports", ["jaccard"]),
+    ("hijack_evidence", ["url_key"]),
+    ("hijack_evidence", ["site_id"]),
     ("copy_clusters", ["cluster_id"]),
 ]
 
@@ -245,6 +268,8 @@ FOREIGN_KEYS: dict[str, list[tuple[str, str, str]]] = {
     "similar_reports": [("report_a", "reports", "id"), ("report_b", "reports", "id")],
     "self_copies": [("report_id", "reports", "id"), ("previous_id", "reports", "id")],
     "copy_clusters": [("report_id", "reports", "id")],
+    "hijack_evidence": [("capture_id", "captures", "id")],
+    "report_substitutions": [("report_id", "reports", "id")],
 }
 
 

@@ -16,7 +16,9 @@ transaction. Each step lives in its own module and owns the tables it writes:
   `figure_sources`, `coverage` and the wide views;
 - `personal.py`: `personal_data`, `reports_masked`, `personal_scans` (issue #15);
 - `similar.py`: `skeleton_units`, `minhashes`, `minhash_bands`, `similar_reports`,
-  `self_copies`, `copy_clusters` and the `town_self_copy` view (issue #15).
+  `self_copies`, `copy_clusters` and the `town_self_copy` view (issue #15);
+- `hijack.py`: `hijack_evidence`, `hijack_scans`, `report_substitutions` and the
+  `hijacked_pages`, `hijacked_portals` views (issue #15).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from archive.db.dirty import clear_dirty, count_dirty, set_state
 from archive.derive.attachments import derive_attachments
 from archive.derive.figures import derive_figures
 from archive.derive.frame_reports import derive_frames
+from archive.derive.hijack import derive_hijack
 from archive.derive.personal import derive_personal
 from archive.derive.scope import Scope, code_fingerprint, scope_for
 from archive.derive.similar import derive_similar
@@ -56,7 +59,7 @@ class DeriveSummary:
 def steps() -> list[Step]:
     """The derivation steps, in the order they must run."""
     return [derive_frames, derive_attachments, derive_withdrawals, derive_figures, derive_personal,
-            derive_similar]
+            derive_similar, derive_hijack]
 
 
 def derive_all(archive: Archive, *, today: date | None = None,

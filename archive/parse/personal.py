@@ -20,8 +20,10 @@ Precision over recall: a finding is a claim about a person. So
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
+
+from archive.records import Report, Section
 
 ID = "id_number"
 MOBILE = "mobile"
@@ -79,6 +81,11 @@ NAME_IN_REQUEST_RE = re.compile(
     rf"(?:先生|女士|同志)?(?:提出|提交|递交)?的(?:[\u4e00-\u9fff]{{0,12}})申请")
 
 
+# Every finding needs one of these (a run of 7 digits, a dashed mobile, a bracketed area
+# code, an applicant word or 申请): most texts and sections are passed over at once.
+PREFILTER_RE = re.compile(r"\d{7}|\d-\d{4}|\)\s?\d|申请|来信人|来访人|当事人")
+
+
 @dataclass(frozen=True)
 class Finding:
     kind: str
@@ -91,6 +98,8 @@ def find_personal_data(text: str) -> list[Finding]:
     """Every personal datum found in `text`, in order; overlapping finds keep the first kind
     tried (ID numbers, then mobiles, landlines, names)."""
     found: list[Finding] = []
+    if not PREFILTER_RE.search(text):
+        return found
     for finder in (id_numbers, mobiles, landlines, names):
         for finding in finder(text):
             if not any(f.start < finding.end and finding.start < f.end for f in found):
@@ -193,3 +202,54 @@ def mask(text: str, kinds: frozenset[str] | None = None) -> str:
         at = finding.end
     parts.append(text[at:])
     return "".join(parts)
+
+
+def finding_records(text: str, findings: list[Finding] | None = None,
+                    context: int = 20) -> list[dict[str, object]]:
+    """The findings of `text` as stored rows: kind, offsets, the value masked, a masked
+    context of `context` characters either side and the SHA-256 of the raw value (identity
+    across reports without the value). Never the raw value itself."""
+    import hashlib
+
+    findings = find_personal_data(text) if findings is None else findings
+    masked_all = mask(text, frozenset(KINDS))
+    return [{"kind": f.kind, "start": f.start, "end": f.end,
+             "masked": masked_all[f.start:f.end],
+             "context": masked_all[max(0, f.start - context):f.end + context],
+             "value_sha256": hashlib.sha256(f.raw.encode("utf-8")).hexdigest()}
+            for f in findings]
+
+
+def mask_report(report: Report) -> tuple[Report, list[dict[str, object]]]:
+    """The report as the archive serves it: ID numbers, mobiles and applicants' names
+    masked in its text, sections, title and source (lengths kept, so offsets hold), and
+    the findings of its text as `finding_records`. The raw capture keeps the bytes."""
+    records = finding_records(report.text)
+    masked = replace(
+        report,
+        text=mask(report.text),
+        title=mask(report.title), title_raw=mask(report.title_raw),
+        source=mask(report.source) if report.source else report.source,
+        sections=[Section(s.level, mask(s.heading), mask(s.text)) for s in report.sections])
+    return masked, records
+
+
+TAG_RE = re.compile(r"(<!--.*?-->|<[^>]*>)", re.DOTALL)
+
+
+def mask_markup(markup: str) -> str:
+    """An HTML page with the personal data of its text masked: the text between tags is
+    masked piece by piece (tags, attributes and comments are left as they are), after the
+    page's text as a whole is read once so that a number split by a tag is masked too."""
+    pieces = TAG_RE.split(markup)
+    texts = [(i, p) for i, p in enumerate(pieces) if i % 2 == 0 and p]
+    joined = "".join(p for _, p in texts)
+    findings = [f for f in find_personal_data(joined) if f.kind in PERSONAL_KINDS]
+    if not findings:
+        return markup
+    masked = mask(joined)
+    at = 0
+    for i, piece in texts:
+        pieces[i] = masked[at:at + len(piece)]
+        at += len(piece)
+    return "".join(pieces)

@@ -12,6 +12,11 @@
   download: its type as the portal sent it, its original file name (Content-Disposition,
   else the URL's last segment, sanitised), `Content-Disposition: attachment`.
 
+Personal data (issue #15): the archived copy shows the page with ID numbers, mobiles and
+applicants' names masked in its text (`archive.parse.personal.mask_markup`), as every other
+page of the archive does. `/raw` is the evidence and keeps the bytes; under
+`nianbao serve --public` it answers 403 for a capture whose report printed personal data.
+
 `blobs` stays hidden from table URLs (permissions.py); these routes read a body through
 `archive.db.captures.capture_body` on a Datasette connection, in its thread
 (`db.execute_fn`), with the 10 MB value limit lifted for that one read (a file may be
@@ -33,6 +38,7 @@ from archive.db.captures import capture_body
 from archive.errors import NianbaoError
 from archive.extract.filenames import filename_from_headers, filename_from_url
 from archive.parse import decode_html
+from archive.parse.personal import mask_markup
 from archive.web.bounds import unbounded
 
 DATABASE = "nianbao"
@@ -110,13 +116,16 @@ async def archived_page(datasette: Any, request: Any) -> Response:
         return Response.text("无法解码此页面 This page cannot be decoded; download the raw bytes.",
                              status=415)
     # headers.py gives this route its own policy (sandbox, no scripts, framable by us only)
-    return Response(text, status=200, content_type="text/html; charset=utf-8")
+    return Response(mask_markup(text), status=200, content_type="text/html; charset=utf-8")
 
 
 async def raw_download(datasette: Any, request: Any) -> Response:
     db, capture = await capture_row(datasette, request)
     if capture is None or not capture.get("sha256"):
         return not_found(f"body of capture {request.url_vars['capture_id']}")
+    if not datasette.setting("default_allow_sql") and await holds_personal_data(db, capture["id"]):
+        return Response.text("此存档含个人信息，公开服务不提供原始字节 This capture printed personal "
+                             "data; its raw bytes are not served to the public.", status=403)
     body = await read_body(db, capture["id"])
     if body is None:
         return not_found(f"body of capture {capture['id']}")
@@ -125,6 +134,17 @@ async def raw_download(datasette: Any, request: Any) -> Response:
         "content-disposition": content_disposition(name),
         "x-content-type-options": "nosniff",
     })
+
+
+async def holds_personal_data(db: Any, capture_id: int) -> bool:
+    """Was a report with an ID number, a mobile or a name read from this capture?"""
+    rows = (await db.execute(
+        "select 1 from reports r left join report_urls u on u.report_id = r.id "
+        "where (r.capture_id = :c or u.capture_id = :c) and r.personal_findings is not null "
+        "and (r.personal_findings like '%\"id_number\"%' or r.personal_findings like "
+        "'%\"mobile\"%' or r.personal_findings like '%\"name\"%') limit 1",
+        {"c": capture_id})).rows
+    return bool(rows)
 
 
 def download_type(capture: dict[str, Any]) -> str:

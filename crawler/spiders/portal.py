@@ -30,9 +30,10 @@ from archive.db.url_state import SOFT_404
 from archive.ingest import PARSER_FAILED, Reading, read_capture
 from archive.parse.charset import looks_like_html
 from archive.parse.frames import EXPORT, alternate_kind
-from crawler import discovery
+from crawler import discovery, scriptlists
 from crawler.analysis import DECOY, REPORT, Analyser, classify_label
 from crawler.challenges import challenge_in
+from crawler.cloak import CloakProbes
 from crawler.discovery import FRAME as FRAME_LINK
 from crawler.discovery import RECORD, Link
 from crawler.incremental import (
@@ -54,6 +55,7 @@ from crawler.middlewares import (
 )
 from crawler.scan import PageScan, scan_page
 from crawler.schedule import conditional_headers
+from crawler.scriptlists import Feed, FeedProgress
 from crawler.sites import Site, netloc_of
 from crawler.tally import SiteTally
 from crawler.traps import LINKS, REDIRECT, Traps, list_pattern
@@ -63,6 +65,9 @@ log = logging.getLogger(__name__)
 
 START, NAV, PAGE, FRAME, CANDIDATE = "start", "nav", "page", "frame", "candidate"
 REPORT_FRAME = "report_frame"  # the HTML document of a detail page's report frame
+SCRIPT = "script"  # a page's own script, read for list endpoints (crawler/scriptlists.py)
+FEED_HEADERS = {"Accept": "application/json, text/javascript, */*; q=0.01",
+                "X-Requested-With": "XMLHttpRequest"}
 DEFAULT_MAX_DEPTH = 6  # navigation hops from a start URL; list pages do not count
 def judge_link(link: Link, in_reports: bool) -> str | None:
     """What to do with a link: CANDIDATE, NAV, FRAME, or None (leave it)."""
@@ -128,6 +133,17 @@ def judge_link_on_report(link: Link) -> str | None:
     return None
 
 
+@dataclasses.dataclass
+class Shell:
+    """A report column page with no report link: waiting for its scripts' endpoints."""
+
+    url: str
+    meta: dict[str, Any]
+    pending: int = 0  # scripts and first endpoint pages not answered yet
+    found: bool = False  # an endpoint answered with records
+    done: bool = False
+
+
 def priority_of(role: str, link: Link, depth: int, in_reports: bool) -> int:
     if role in (CANDIDATE, REPORT_FRAME):
         return 100
@@ -153,6 +169,7 @@ class PortalSpider(scrapy.Spider):
         self.run_id = run_id
         self.archive = archive
         self.tally = tally
+        self.cloak_probes = CloakProbes()
         self.warc = warc  # read by the capture middleware
         self.analyser = analyser or Analyser(workers=0)  # link scan and parser, off the reactor
         self.allowed_netlocs = set(site.allowed_hosts)
@@ -165,6 +182,11 @@ class PortalSpider(scrapy.Spider):
         self.rechecked = False
         self.traps = Traps(self.this_year)
         self.html_maxsize = 0  # set from the crawler's settings
+        self.browser_on = False  # NIANBAO_BROWSER: scrapy-playwright is this crawler's handler
+        self.feeds: dict[str, FeedProgress] = {}  # list endpoints being paged
+        self.shells: dict[str, Shell] = {}  # empty column pages, by URL
+        self.rendered: set[str] = set()  # URLs asked of the browser (once each)
+        self.walls: dict[str, str] = {}  # challenged URLs asked of the browser -> their note
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PortalSpider:
@@ -172,6 +194,7 @@ class PortalSpider(scrapy.Spider):
         crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
         crawler.signals.connect(spider.on_headers, signal=signals.headers_received)
         spider.html_maxsize = crawler.settings.getint("NIANBAO_HTML_MAXSIZE")
+        spider.browser_on = crawler.settings.getbool("NIANBAO_BROWSER")
         return spider
 
     def on_headers(self, headers: Any, body_length: int, request: Request, **_: Any) -> None:
@@ -249,6 +272,17 @@ class PortalSpider(scrapy.Spider):
         if challenge is not None:
             self.challenged(response.meta, response.url, challenge)
             return
+        if meta.get("rendered"):
+            self.tally.rendered += 1
+            self.challenge_passed(response.url)
+        if role == SCRIPT:
+            for request in self.read_script(response):
+                yield request
+            return
+        if meta.get("feed"):
+            for request in self.read_feed(response):
+                yield request
+            return
         if not isinstance(response, TextResponse):
             if role == CANDIDATE:
                 reading = read_capture(response.url, response.body,
@@ -268,12 +302,25 @@ class PortalSpider(scrapy.Spider):
             for item in self.report_items(response, analysis.reading):
                 found = True
                 yield item
+            if found and analysis.reading.report is not None:
+                for probe in self.cloak_probes.requests(response.url, analysis.reading.report,
+                                                        self.parse_probe, self.probe_failed):
+                    yield probe
         if scan.links_cut:
             parsed = analysis.reading
             self.links_cut(meta, response.url, scan, parsed.note if parsed and parsed.note
                            and not meta.get("frame_of") else None)
         for request in self.follow_scan(response.url, scan, meta, found):
             yield request
+
+    def parse_probe(self, response: Response) -> Iterator[Any]:
+        """A page fetched as Baiduspider (crawler/cloak.py): stored by the capture
+        middleware; derive compares it with the browser's copy. Nothing to follow."""
+        return iter(())
+
+    def probe_failed(self, failure: Failure) -> None:
+        """A failed probe is a diagnostic missed, not an error of the site."""
+        log.debug("cloaking probe failed: %s", failure.value)
 
     def list_goes_on(self, meta: Any, url: str, scan: PageScan) -> bool:
         """Does this page of a list show anything new? False once the list is a trap."""
@@ -286,11 +333,31 @@ class PortalSpider(scrapy.Spider):
         return pattern not in self.traps.stopped
 
     def challenged(self, meta: Any, url: str, challenge: Any) -> None:
-        """A WAF's challenge page: noted on its capture, an error, and the site blocked."""
+        """A WAF's challenge page: noted on its capture, an error, and the site blocked.
+        With the browser layer on, the page is asked once more, through Chromium."""
         self.note(meta.get("capture_id"), challenge.note())
         self.tally.add_error(url, challenge.note())
         if self.tally.challenge is None:
             self.tally.challenge = f"{challenge.signature()} at {url}"
+        if self.browser_on and not meta.get("rendered"):
+            request = self.render_request(url, meta)
+            if request is not None:
+                self.walls[url] = challenge.note()
+                self.crawler.engine.crawl(request)
+
+    def challenge_passed(self, url: str) -> None:
+        """The browser got through a challenge met on this URL: no error, no wall."""
+        note = self.walls.pop(url, None)
+        if note is None:
+            return
+        self.tally.errors -= 1
+        sample = f"{url}: {note}"
+        if sample in self.tally.error_samples:
+            self.tally.error_samples.remove(sample)
+        self.tally.start_errors = [e for e in self.tally.start_errors if e != sample]
+        if self.tally.challenge and self.tally.challenge.endswith(f" at {url}"):
+            self.tally.challenge = None
+        self.tally.challenges_passed += 1
 
     def follow_scan(self, url: str, scan: PageScan, meta: Any, found: bool) -> Iterator[Request]:
         in_reports = bool(meta.get("in_reports")) or discovery.mentions_reports(
@@ -315,11 +382,14 @@ class PortalSpider(scrapy.Spider):
                 request.meta["referrer"] = url
                 yield request
         self.tally.alternates += len(alternates.skipped)
+        candidates = [0]
         for request in self.follow(url, alternates.scan, int(meta.get("nav_depth", 0)),
-                                   in_reports, found or bodiless):
+                                   in_reports, found or bodiless, candidates):
             if meta.get("list") and request.meta.get("role") == CANDIDATE:
                 request.meta["from_list"] = meta["list"]  # its answer tells if the list is dead
             yield request
+        if not (found or bodiless):
+            yield from self.script_lists(url, scan, meta, in_reports, candidates[0])
 
     def links_cut(self, meta: Any, url: str, scan: PageScan, note: str | None) -> None:
         """A page with more links than are read: noted on its capture (after the parser's
@@ -342,6 +412,139 @@ class PortalSpider(scrapy.Spider):
             request.meta.update(referrer=url, frame_of=url)
             yield request
 
+    # -- lists drawn by script (crawler/scriptlists.py) and the browser (crawler/browser.py) --
+
+    def script_lists(self, url: str, scan: PageScan, meta: Any, in_reports: bool,
+                     candidates: int) -> Iterator[Request]:
+        """Call the list endpoints of a page's scripts. A report column showing no report
+        link (a shell) also has its same-site scripts read, and once they and their
+        endpoints found nothing, is rendered by the browser (or noted as needing it)."""
+        role = meta.get("role")
+        if role in (CANDIDATE, SCRIPT, REPORT_FRAME) or meta.get("feed"):
+            return
+        depth = int(meta.get("nav_depth", 0))
+        report_ish = in_reports or discovery.path_names_reports(url)
+        shell = None
+        if (report_ish and scan.scripted and not candidates and not scan.pages
+                and role != PAGE and not meta.get("rendered") and url not in self.shells):
+            shell = self.shells[url] = Shell(url, {k: meta.get(k) for k in (
+                "role", "nav_depth", "in_reports", "anchor", "referrer")})
+        for feed in scan.feeds:
+            if report_ish or feed.reports:
+                request = self.feed_request(feed, 1, depth, report_ish, shell)
+                if request is not None:
+                    yield request
+        if shell is None:
+            return
+        for script in scan.scripts:
+            request = self.request_for(Link(script), SCRIPT, depth, report_ish)
+            if request is not None:
+                request.meta.update(shell=url, base=url, guess=True, referrer=url)
+                if self.html_maxsize:  # a script is no attachment: the page cap
+                    request.meta["download_maxsize"] = self.html_maxsize
+                shell.pending += 1
+                yield request
+        if not shell.pending:
+            yield from self.shell_settled(shell)
+
+    def feed_request(self, feed: Feed, number: int, depth: int, in_reports: bool,
+                     shell: Shell | None) -> Request | None:
+        """Page `number` of a list endpoint (an XHR-like request), once."""
+        link = feed.link(number)
+        request = self.request_for(link, PAGE, depth, in_reports or feed.reports)
+        if request is None:
+            return None
+        request.meta.update(feed=feed.to_meta(), feed_page=number, referrer=feed.base,
+                            guess=True)  # the endpoint is our reading of a script
+        if self.html_maxsize:  # a JSON list is no attachment: the page cap
+            request.meta["download_maxsize"] = self.html_maxsize
+        headers = dict(FEED_HEADERS)
+        if link.method != "GET":
+            body, kind = feed.body(link)
+            request = request.replace(body=body, headers={**headers, "Content-Type": kind})
+        else:
+            request = request.replace(headers=headers)
+        if shell is not None:
+            request.meta["shell"] = shell.url
+            shell.pending += 1
+        return request
+
+    def read_script(self, response: Response) -> Iterator[Request]:
+        """A shell's linked script: call the list endpoints it names."""
+        meta = response.meta
+        text = response.text if isinstance(response, TextResponse) else response.body.decode(
+            "utf-8", "replace")
+        feeds = scriptlists.feeds_in_script(text, str(meta.get("base") or response.url))
+        self.note(meta.get("capture_id"), f"script: {len(feeds)} list endpoint(s)")
+        shell = self.shells.get(str(meta.get("shell")))
+        for feed in feeds:
+            request = self.feed_request(feed, 1, int(meta.get("nav_depth", 0)),
+                                        bool(meta.get("in_reports")), shell)
+            if request is not None:
+                yield request
+        yield from self.task_done(meta)
+
+    def read_feed(self, response: Response) -> Iterator[Request]:
+        """One page of a list endpoint: its records are followed like a list's links; the
+        next page is asked while new records keep coming."""
+        meta = response.meta
+        feed = Feed.from_meta(meta["feed"])
+        progress = self.feeds.setdefault(f"{feed.template}|{feed.form}", FeedProgress(feed))
+        text = response.text if isinstance(response, TextResponse) else response.body.decode(
+            "utf-8", "replace")
+        links = scriptlists.read_answer(text, feed.base or response.url)
+        new, more = progress.take(links or [])
+        self.note(meta.get("capture_id"), f"list endpoint page {meta.get('feed_page')}: "
+                  + (f"{len(new)} new records" if links is not None else "not JSON"))
+        shell = self.shells.get(str(meta.get("shell")))
+        if new and shell is not None:
+            shell.found = True
+        depth = int(meta.get("nav_depth", 0))
+        in_reports = bool(meta.get("in_reports")) or feed.reports
+        yield from self.follow(feed.base or response.url, PageScan(links=new), depth,
+                               in_reports, False)
+        if more:
+            request = self.feed_request(feed, progress.pages + 1, depth, in_reports, None)
+            if request is not None:
+                yield request
+        yield from self.task_done(meta)
+
+    def task_done(self, meta: Any) -> Iterator[Request]:
+        """A shell's script or first endpoint page answered (or failed)."""
+        shell = self.shells.get(str(meta.get("shell")))
+        if shell is None or meta.get("shell_done"):
+            return
+        meta["shell_done"] = True
+        shell.pending -= 1
+        if shell.pending <= 0:
+            yield from self.shell_settled(shell)
+
+    def shell_settled(self, shell: Shell) -> Iterator[Request]:
+        """Every script and endpoint of a shell answered: nothing found means the browser,
+        when the site has it on, else a note that the column may need it."""
+        if shell.done or shell.found:
+            return
+        shell.done = True
+        request = self.render_request(shell.url, shell.meta) if self.browser_on else None
+        if request is not None:
+            yield request
+        elif not self.browser_on:
+            self.tally.shells.append(shell.url)
+
+    def render_request(self, url: str, meta: Any) -> Request | None:
+        """The page again, through headless Chromium (once per URL); its rendered DOM is a
+        capture of kind `rendered` beside the raw one."""
+        if url in self.rendered:
+            return None
+        self.rendered.add(url)
+        from crawler.browser import render_meta  # names only: no Playwright import
+
+        fresh = {"role": meta.get("role") or NAV, "nav_depth": meta.get("nav_depth") or 0,
+                 "in_reports": bool(meta.get("in_reports")), "anchor": meta.get("anchor") or "",
+                 "referrer": meta.get("referrer"), **render_meta()}
+        return Request(url, callback=self.parse_page, errback=self.on_error, meta=fresh,
+                       dont_filter=True, priority=90)
+
     def replay(self, url: str, meta: Any) -> Iterator[Request]:
         """Follow the links of a known page from its stored copy, with no request: after a
         304, or when the run that fetched it was killed before following them."""
@@ -354,12 +557,16 @@ class PortalSpider(scrapy.Spider):
                                     self.revisits.was_report_page(url))
 
     def follow(self, page_url: str, scan: PageScan, depth: int, in_reports: bool,
-               on_report: bool) -> Iterator[Request]:
-        """Requests for the links of a page. A report page only leads to other reports."""
+               on_report: bool, candidates: list[int] | None = None) -> Iterator[Request]:
+        """Requests for the links of a page. A report page only leads to other reports.
+        `candidates[0]` counts the links to reports or on toward them (sub-columns)."""
         for link in scan.links:
             role = judge_link_on_report(link) if on_report else judge_link(link, in_reports)
             if role is None:
                 continue
+            if candidates is not None and (role == CANDIDATE or (role == NAV and (
+                    discovery.leads_to_reports(link) or discovery.is_below(link.url, page_url)))):
+                candidates[0] += 1  # a report, or a way on to reports: not an empty shell
             if role == CANDIDATE and not on_report:
                 self.revisits.note_listed(link.url)
             if role == NAV and (depth + 1 > self.max_depth or not self.site.in_scope(link.url)):
@@ -488,6 +695,8 @@ class PortalSpider(scrapy.Spider):
             stop = self.traps.report_link_answered(request.meta["from_list"], False, request.url)
             if stop is not None:
                 log.info("%s: stopped paging %s: %s", self.site.id, stop.pattern, stop.reason)
+        for follow_up in self.task_done(request.meta):  # a shell's script or endpoint failed
+            self.crawler.engine.crawl(follow_up)
         if is_refusal(exc) or (isinstance(exc, TrapStop) and not isinstance(exc, RedirectLoop)):
             log.debug("not fetched %s: %s", request.url, reason)
             return

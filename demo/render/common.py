@@ -33,6 +33,7 @@ class Request:
     path: str
     query: Query
     form: Query
+    headers: dict[str, str] = field(default_factory=dict)  # as sent (User-Agent, …)
 
     def arg(self, name: str, default: str = "") -> str:
         """A query or form value (form wins, like a servlet's getParameter on POST)."""

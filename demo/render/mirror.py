@@ -2,7 +2,9 @@
 
 The farm keeps the original path shape (/zlt/...article_*.html), swaps the site
 name for a gambling brand, hides casino link blocks in `display:none` divs, sprinkles
-random-id nonsense tags, and carries a Traditional clone with pinyin glosses.
+random-id nonsense tags, and carries a Traditional clone with pinyin glosses. Pages
+with a `technique` (one hijacking technique each, for issue #15) are drawn by
+`demo/render/techniques.py` instead.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import string
 from html import escape
 
 from demo.content import Doc
+from demo.render import techniques
 from demo.render.common import FONT_SIZE, Request, Response, Site, body_html
 
 SPAM_SITE = "UedBet体育"
@@ -59,7 +62,10 @@ class MirrorSite(Site):
     def route(self, request: Request) -> Response | None:
         path = request.path
         if path in self.by_path:
-            return self.html(self.detail(self.by_path[path]))
+            doc = self.by_path[path]
+            if doc["meta"].get("technique"):
+                return self.html(techniques.page(doc, request))
+            return self.html(self.detail(doc))
         if path in ("/", "/index.html"):
             return self.html(self.listing("", self.all_docs()))
         if path == "/zwgk/index.html":

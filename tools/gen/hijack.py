@@ -87,6 +87,8 @@ def seed_doc() -> Doc:
             "crumb": crumb,
             "spam": [SPAM_BRAND],
             "tamper": "brand-substitution",
+            # what the brand stands for on the genuine page (issue #15)
+            "substituted": {"token": SPAM_BRAND, "phrase": "政务公开"},
         },
     )
     return doc
@@ -100,7 +102,21 @@ def substitute_county(doc: Doc) -> Doc:
     out["title_raw"] = doc["title"].replace(county, COUNTY_SPAM)
     out["title"] = doc["title"].replace(county, "")
     out["tampered"] = True
-    out["meta"] = {**doc["meta"], "spam": [COUNTY_SPAM], "tamper": "county-substitution"}
+    out["meta"] = {**doc["meta"], "spam": [COUNTY_SPAM], "tamper": "county-substitution",
+                   "substituted": {"token": COUNTY_SPAM, "phrase": county}}
+    return out
+
+
+def apply_technique(doc: Doc) -> Doc:
+    """A mirror page hijacked by one technique (`technique=…` flag): the page stays the
+    genuine report; demo/render/techniques.py adds the injection when serving it."""
+    technique = next((f.split("=", 1)[1] for f in doc["flags"] if f.startswith("technique=")),
+                     None)
+    if technique is None:
+        return doc
+    out = copy.deepcopy(doc)
+    out["tampered"] = True
+    out["meta"] = {**doc["meta"], "spam": [], "tamper": technique, "technique": technique}
     return out
 
 

@@ -246,6 +246,15 @@ REPORTS: list[tuple[Any, ...]] = [
         "substitute_county",
         0,
     ),
+    # One hijacking technique per page on the mirror (tools/gen/hijack.py TECHNIQUES,
+    # rendered by demo/render/techniques.py; issue #15).
+    ("mirror", "nb", "成吉思汗镇", 2010, "2011-03-14", "town_year", "digits", "technique=hidden-class", 0),
+    ("mirror", "nb", "成吉思汗镇", 2011, "2012-03-12", "town_year", "digits", "technique=font-zero", 0),
+    ("mirror", "nb", "成吉思汗镇", 2012, "2013-03-18", "town_year", "digits", "technique=meta-only", 0),
+    ("mirror", "nb", "成吉思汗镇", 2013, "2014-03-17", "town_year", "digits", "technique=ua-write", 0),
+    ("mirror", "nb", "成吉思汗镇", 2014, "2015-03-16", "town_year", "digits", "technique=js-redirect", 0),
+    ("mirror", "nb", "成吉思汗镇", 2017, "2018-03-19", "town_year", "digits", "technique=site-meta", 0),
+    ("mirror", "nb", "成吉思汗镇", 2018, "2019-03-18", "town_year", "digits", "technique=cloaked", 0),
 ]
 
 # portal, column, builder, argument, published, report year (or None)
