@@ -7,7 +7,7 @@ DEMO_PORT ?= 8100
 PORT ?= 8001
 
 .DEFAULT_GOAL := help
-.PHONY: help install run demo-portal crawl-demo build serve test test-faults test-slow lint bench bench-distributed bench-build bench-search clean
+.PHONY: help install run demo-portal crawl-demo build serve test test-faults test-slow lint bench bench-distributed bench-build bench-province bench-search clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -59,9 +59,13 @@ bench: install ## Crawl, parse, attachment and no-change nightly figures, beside
 	$(BIN)/python bench/bench_pages.py
 	$(BIN)/python bench/bench_wide_page.py
 	$(BIN)/python bench/bench_distributed.py --portals 2 --reports 100 --workers 1,2
+	$(BIN)/python bench/bench_province.py --portals 300
 
 bench-distributed: install ## The distributed crawl (Redis, 1/2/4 workers) beside the single process: pages/s, CPU per request
 	$(BIN)/python bench/bench_distributed.py --portals 4 --reports 150 --workers 1,2,4
+
+bench-province: install ## One polite crawl and a no-change nightly over 2,000 generated portals on their own hosts, extrapolated to 40,000
+	$(BIN)/python bench/bench_province.py --portals 2000
 
 bench-build: install ## nianbao build and a no-change derive on 20,000 generated report pages, extrapolated to 100,000
 	$(BIN)/python bench/bench_build.py --reports 20000

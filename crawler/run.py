@@ -25,11 +25,13 @@ from crawler.settings import ASYNCIO_REACTOR, BASE_SETTINGS, site_settings
 from crawler.sites import Site
 from crawler.tally import SiteTally
 from crawler.warc import WarcSink, recover_open_files, warc_dir_for
+from crawler.window import PARALLEL_SITES, ProvinceProgress, SiteWindow
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str], None]
 PROGRESS_INTERVAL = 2.0  # seconds between progress lines
+SITE_LINES_UP_TO = 12  # more sites than this: one progress line for the run, not one per site
 COMMIT_INTERVAL = 0.5  # the crawl's writes are committed in groups at least this often
 # Loggers whose errors the crawl records itself (captures, crawl_runs); at the default log
 # level their tracebacks would only scare the reader.
@@ -93,6 +95,7 @@ class CrawlSummary:
     stops: int = 0
     derived: Derived | None = None  # what the shell derived after the crawl
     derive_seconds: float = 0.0
+    cpu_seconds: float = 0.0  # CPU of the crawl: this process and its parser workers
     cluster: dict[str, Any] = field(default_factory=dict)  # a distributed crawl's counts
 
     @classmethod
@@ -220,12 +223,14 @@ class ProgressReporter:
     """Calls `progress` with a site's line every few seconds while its counts move."""
 
     def __init__(self, tallies: list[SiteTally], progress: Progress | None,
-                 interval: float = PROGRESS_INTERVAL):
+                 interval: float = PROGRESS_INTERVAL, window: SiteWindow | None = None):
         self.tallies = tallies
         self.emit = progress or log.info
         self.interval = interval
-        self.last: dict[str, tuple[int, int, int]] = {}
+        self.last: dict[str, tuple[int, ...]] = {}
         self.loop: Any = None
+        self.whole = (ProvinceProgress(tallies, window) if len(tallies) > SITE_LINES_UP_TO
+                      else None)
 
     def start(self) -> None:
         from twisted.internet.task import LoopingCall
@@ -234,6 +239,11 @@ class ProgressReporter:
         self.loop.start(self.interval, now=False)
 
     def tick(self) -> None:
+        if self.whole is not None:
+            if self.last.get("") != (snapshot := self.whole.snapshot()):
+                self.last[""] = snapshot
+                self.emit(self.whole.line())
+            return
         for tally in self.tallies:
             if self.last.get(tally.site_id) != tally.snapshot():
                 self.last[tally.site_id] = tally.snapshot()
@@ -242,6 +252,9 @@ class ProgressReporter:
     def stop(self) -> None:
         if self.loop is not None and self.loop.running:
             self.loop.stop()
+        if self.whole is not None:
+            self.emit(self.whole.line())
+            return
         for tally in self.tallies:
             self.emit(tally.line())
 
@@ -280,7 +293,7 @@ def quiet_recorded_errors(log_level: str) -> None:
 
 
 def schedule(process: Any, archive: Archive, job: Job, settings: dict[str, Any],
-             **spider_args: Any) -> None:
+             **spider_args: Any) -> Any:
     from scrapy.crawler import Crawler
     from scrapy.settings import Settings
 
@@ -299,13 +312,16 @@ def schedule(process: Any, archive: Archive, job: Job, settings: dict[str, Any],
     deferred = process.crawl(crawler, site=job.site, run_id=job.run_id, archive=archive,
                              tally=job.tally, **spider_args)
     deferred.addErrback(crashed)
+    return deferred
 
 
 def run_crawl(db_path: str, sites: list[Site], *, concurrency: int | None = None,
               delay: float | None = None, progress: Progress | None = None,
               max_pages: int | None = None, log_level: str = "WARNING",
-              clock: Clock | None = None, warc: bool = True) -> CrawlSummary:
-    """Crawl every site once, all at the same time; return what was fetched and found.
+              clock: Clock | None = None, warc: bool = True,
+              parallel: int | None = None) -> CrawlSummary:
+    """Crawl every site once, `parallel` sites at a time (never two on one host: see
+    crawler/window.py); return what was fetched and found.
 
     Incremental against an existing archive: known report pages are fetched only when
     due (`clock` decides; tests move it forward), conditionally when the portal sent
@@ -316,7 +332,7 @@ def run_crawl(db_path: str, sites: list[Site], *, concurrency: int | None = None
     from twisted.internet import reactor
     from twisted.internet.task import LoopingCall
 
-    began = time.monotonic()
+    began, cpu_began = time.monotonic(), cpu_used()
     clock = clock or Clock()
     sink = open_warc_sink(db_path) if warc else None
     analyser = Analyser()
@@ -328,12 +344,16 @@ def run_crawl(db_path: str, sites: list[Site], *, concurrency: int | None = None
                             SiteTally(site.id, time_budget=site.time_budget)))
         process = CrawlerProcess({**BASE_SETTINGS, "LOG_LEVEL": log_level})
         quiet_recorded_errors(log_level)
-        for job in jobs:
-            schedule(process, archive, job, {
+
+        def launch(job: Job) -> Any:
+            return schedule(process, archive, job, {
                 **site_settings(job.site, concurrency=concurrency, delay=delay,
                                 max_pages=max_pages), "LOG_LEVEL": log_level},
                 warc=sink, clock=clock, analyser=analyser)
-        reporter = ProgressReporter([job.tally for job in jobs], progress)
+
+        window = SiteWindow(jobs, parallel or PARALLEL_SITES, launch)
+        window.start()  # the first sites; each that ends starts the next (before join ends)
+        reporter = ProgressReporter([job.tally for job in jobs], progress, window=window)
         reactor.callWhenRunning(reporter.start)  # type: ignore[attr-defined]
         committer = LoopingCall(archive.commit_if_due)
         reactor.callWhenRunning(committer.start, COMMIT_INTERVAL, now=False)  # type: ignore[attr-defined]
@@ -346,9 +366,21 @@ def run_crawl(db_path: str, sites: list[Site], *, concurrency: int | None = None
             if sink is not None:
                 sink.close()
             analyser.close()
+        window.abandon()
         reporter.stop()
         results = [finish_job(archive, job, clock) for job in jobs]
-    return CrawlSummary.of(results, time.monotonic() - began)
+    summary = CrawlSummary.of(results, time.monotonic() - began)
+    summary.cpu_seconds = round(cpu_used() - cpu_began, 3)
+    return summary
+
+
+def cpu_used() -> float:
+    """User + system seconds of this process and its reaped children (the parser pool)."""
+    import resource
+
+    own, children = (resource.getrusage(who) for who in (resource.RUSAGE_SELF,
+                                                          resource.RUSAGE_CHILDREN))
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def open_warc_sink(db_path: str) -> WarcSink:

@@ -10,6 +10,7 @@ ASYNCIO_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 USER_AGENT = "nianbao/0.1 (archive of government information-disclosure annual reports; see README)"
 DEFAULT_MAX_PAGES = 5000  # per site, unless the site or the caller says otherwise
 LOOPBACK_CONCURRENCY = 8
+MIN_DELAY = 0.001  # seconds: see one_at_a_time
 
 BASE_SETTINGS: dict[str, Any] = {
     "BOT_NAME": "nianbao",
@@ -93,4 +94,19 @@ def site_settings(site: Site, *, concurrency: int | None = None, delay: float | 
 
         if browser.browser_available():
             settings.update(browser.browser_settings(site, guarded=not is_loopback_site(site)))
+    return one_at_a_time(settings)
+
+
+def one_at_a_time(settings: dict[str, Any]) -> dict[str, Any]:
+    """Keep CONCURRENT_REQUESTS_PER_DOMAIN when there is no delay.
+
+    With DOWNLOAD_DELAY 0, Scrapy's downloader (2.19) hands every request queued on a slot
+    to the download at once, before any of them counts as transferring: a host asked for
+    one request at a time got five (seen in tests/test_e2e_province.py). With a delay it
+    starts one per pass, so a delay of a millisecond keeps the per-host limit and costs
+    nothing. Only needed when the per-host limit is below the crawler's total."""
+    value = {**BASE_SETTINGS, **settings}
+    if (not value["DOWNLOAD_DELAY"]
+            and value["CONCURRENT_REQUESTS_PER_DOMAIN"] < value["CONCURRENT_REQUESTS"]):
+        settings["DOWNLOAD_DELAY"] = MIN_DELAY
     return settings

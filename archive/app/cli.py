@@ -90,6 +90,9 @@ def cli() -> None:
 @click.option("--concurrency", type=int, help="Concurrent requests per portal (default 1).")
 @click.option("--delay", type=float, help="Seconds between requests to a portal.")
 @click.option("--max-pages", type=int, help="Stop each portal after this many pages.")
+@click.option("--parallel", type=click.IntRange(1, 4096),
+              help="同时抓取的站点数（每个主机一次一个）/ sites crawled at once, never two "
+                   "on one host (default 128).")
 @click.option("--browser", type=click.Choice(["auto", "off"]),
               help="浏览器层 Render empty-shell report columns and challenge pages in headless "
                    "Chromium (auto) or never (off); default: each site's `browser` (off).")
@@ -100,7 +103,8 @@ def cli() -> None:
 @db_option
 @friendly_errors
 def crawl(urls: tuple[str, ...], sites_file: str | None, concurrency: int | None,
-          delay: float | None, max_pages: int | None, browser: str | None,
+          delay: float | None, max_pages: int | None, parallel: int | None,
+          browser: str | None,
           redis_url: str | None, workers: int | None, db_path: str) -> None:
     """Crawl portals and store every capture and report found.
 
@@ -119,7 +123,7 @@ def crawl(urls: tuple[str, ...], sites_file: str | None, concurrency: int | None
     if browser:
         sites = [dataclasses.replace(site, browser=browser) for site in sites]
     summary = crawl_and_derive(db_path, sites, concurrency=concurrency, delay=delay,
-                               max_pages=max_pages, progress=echo_err,
+                               max_pages=max_pages, parallel=parallel, progress=echo_err,
                                **redis_options(redis_url, workers))
     if summary.derived and summary.derived.counts:
         echo_err(summary.derived.line())

@@ -27,7 +27,7 @@ from crawler.sites import Site, load_sites, site_from_url
 
 
 def crawl_and_derive(db_path: str, sites: list[Site], *, clock: Clock | None = None,
-                     **options: Any) -> CrawlSummary:
+                     derive: bool = True, **options: Any) -> CrawlSummary:
     """Crawl every site (`run_crawl`'s options), then derive; the summary carries both."""
     clock = clock or Clock()
     redis_url = options.pop("redis_url", None)
@@ -35,10 +35,13 @@ def crawl_and_derive(db_path: str, sites: list[Site], *, clock: Clock | None = N
     if redis_url:
         from archive.app.distributed import run_distributed
 
+        options.pop("parallel", None)  # the Redis frontier interleaves sites itself
         summary = run_distributed(db_path, sites, redis_url=redis_url, clock=clock,
                                   workers=2 if workers is None else workers, **options)
     else:
         summary = run_crawl(db_path, sites, clock=clock, **options)
+    if not derive:
+        return summary
     began = time.monotonic()
     with Archive(db_path) as archive:
         summary.derived = derive_all(archive, today=clock.today())
@@ -58,6 +61,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--max-pages", type=int, help="stop each portal after N pages")
     parser.add_argument("--concurrency", type=int, help="concurrent requests per portal")
     parser.add_argument("--delay", type=float, help="seconds between requests to a portal")
+    parser.add_argument("--parallel", type=int, help="sites crawled at once (one per host)")
+    parser.add_argument("--no-derive", action="store_true",
+                        help="crawl only (benchmarks of the crawl; `nianbao build` derives)")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
     parser.add_argument("--browser", choices=("auto", "off"), help="render empty-shell report "
                         "columns in headless Chromium (auto) or never (off); default: each "
@@ -84,6 +90,7 @@ def main(argv: list[str] | None = None) -> int:
         summary = crawl_and_derive(
             args.db, sites, clock=clock, concurrency=args.concurrency,
             delay=args.delay, max_pages=args.max_pages, log_level=args.log_level,
+            parallel=args.parallel, derive=not args.no_derive,
             redis_url=args.redis, workers=args.workers,
             progress=lambda line: print(line, file=sys.stderr, flush=True))
         derived = summary.derived or DeriveSummary(today=clock.today())

@@ -61,10 +61,12 @@ class Entry:
     arg: Any = None  # year of a report, builder name of a decoy, number of a news item
 
 
-def make_towns(count: int) -> list[Town]:
+def make_towns(count: int, first: int = 0) -> list[Town]:
+    """`count` townships; `first` skips that many names (a province's portals each take
+    their own run of names, so no two portals report for the same town)."""
     towns: list[Town] = []
     used: set[str] = set()
-    for k in range(count):
+    for k in range(first, first + count):
         head, tail = HEADS[k % len(HEADS)], TAILS[(k // len(HEADS)) % len(TAILS)]
         unit, letter = UNITS[(k + k // (len(HEADS) * len(TAILS))) % len(UNITS)]
         code = base = INITIALS[head] + INITIALS[tail] + letter
@@ -73,7 +75,7 @@ def make_towns(count: int) -> list[Town]:
             number += 1
             code = f"{base}{number}"
         used.add(code)
-        towns.append(Town(k, head + tail + unit, code))
+        towns.append(Town(k - first, head + tail + unit, code))
     return towns
 
 
@@ -81,24 +83,27 @@ def detail_path(column: str, day: date, serial: int) -> str:
     return f"{column}{day:%Y%m}/t{day:%Y%m%d}_{serial}.html"
 
 
-def report_spec(i: int, town: Town) -> ReportSpec:
-    """What report i is about; every choice is a function of i."""
+def report_spec(i: int, town: Town, county: str = COUNTY, city: str = CITY,
+                province: str = PROVINCE) -> ReportSpec:
+    """What report i is about; every choice is a function of i (and the place)."""
     year = FIRST_YEAR + i % YEARS
     published = date(year + 1, 1, 8) + timedelta(days=(i * 7) % 75)
     flags = STANDARD_FLAGS if year >= 2019 else NARRATIVE_FLAGS
     return ReportSpec(
-        portal="scale", column=town.code, unit=town.name, county=COUNTY, city=CITY,
-        province=PROVINCE, year=year, published=published,
+        portal="scale", column=town.code, unit=town.name, county=county, city=city,
+        province=province, year=year, published=published,
         title_style=TITLE_STYLES[i % len(TITLE_STYLES)], sign_style=SIGN_STYLES[i % 5],
         flags=set(flags[(i // 3) % len(flags)].split()), n_req=(i % 4) * (i % 3),
     )
 
 
-def report_entries(reports: int, towns: list[Town]) -> list[Entry]:
+def report_entries(reports: int, towns: list[Town], per_town: int = YEARS,
+                   county: str = COUNTY) -> list[Entry]:
+    """Report i belongs to town i // per_town (per_town <= YEARS keeps a town's years apart)."""
     entries = []
     for i in range(reports):
-        town = towns[i // YEARS]
-        spec = report_spec(i, town)
+        town = towns[i // per_town]
+        spec = report_spec(i, town, county)
         serial = REPORT_SERIAL + i
         entries.append(Entry("report", serial, title_for(spec), spec.published,
                              detail_path(town.column, spec.published, serial), town, i))

@@ -61,11 +61,13 @@ class Column:
 class ScalePortal:
     """A generated county portal with `reports` annual reports, served until stop()."""
 
-    def __init__(self, reports: int = 2000, port: int = 0, host: str = "127.0.0.1"):
+    def __init__(self, reports: int = 2000, port: int = 0, host: str = "127.0.0.1", *,
+                 per_town: int = YEARS, first_town: int = 0, county: str = COUNTY):
         self.reports = reports
         self.host, self.port = host, port
-        self.towns = make_towns(-(-reports // YEARS))
-        self.entries = report_entries(reports, self.towns)
+        self.county = county
+        self.towns = make_towns(-(-reports // per_town), first_town)
+        self.entries = report_entries(reports, self.towns, per_town, county)
         self.decoys = decoy_entries(self.towns)
         self.news = news_entries(max(20, reports // 100))
         self.by_serial = {e.serial: e for e in (*self.entries, *self.decoys, *self.news)}
@@ -203,7 +205,7 @@ class ScalePortal:
             return title, blocks, f"{COUNTY}融媒体中心", self.columns["/zwdt/"].crumb, "政务动态"
         crumb = [*NDBG_CRUMB, (town.column, town.name)]
         if entry.kind == "report":
-            spec = report_spec(entry.arg, town)
+            spec = report_spec(entry.arg, town, self.county)
             blocks = (build_standard(spec)[0] if spec.is_post2019 else build_narrative(spec)[0])
             return entry.title, blocks, spec.body, crumb, town.name
         return entry.title, decoy_blocks(entry.arg, town), f"{town.name}人民政府", crumb, town.name
