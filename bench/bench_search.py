@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import math
 import json
+import math
 import shutil
 import statistics
 import subprocess

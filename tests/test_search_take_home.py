@@ -34,7 +34,7 @@ def shell_count(path: Path, match: str) -> int:
     assert SHELL, "the sqlite3 shell is needed: apt-get install sqlite3 (see .ci/run)"
     sql = "select count(*) from reports_fts where reports_fts match '" + match.replace("'", "''") + "';"
     done = subprocess.run([SHELL, "-bail", str(path), sql], capture_output=True, text=True,
-                          timeout=60)
+                          timeout=60, check=False)
     assert done.returncode == 0 and not done.stderr, done.stderr
     return int(done.stdout.strip())
 
@@ -42,7 +42,7 @@ def shell_count(path: Path, match: str) -> int:
 def plain_python(path: Path, script: str) -> str:
     """Run `script` with the standard library's sqlite3 only (a fresh interpreter)."""
     done = subprocess.run([sys.executable, "-I", "-c", textwrap.dedent(script), str(path)],
-                          capture_output=True, text=True, timeout=60)
+                          capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
     return done.stdout
 
@@ -118,13 +118,13 @@ def test_sqlite_utils_search_and_plugin_functions(search_corpus: tuple[Path, dic
     path, corpus = search_corpus
     done = subprocess.run([str(BIN / "sqlite-utils"), "search", str(path), "reports", "扶贫",
                            "-c", "id", "--limit", "1000"], capture_output=True, text=True,
-                          timeout=120)
+                          timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     assert {r["id"] for r in json.loads(done.stdout)} == expected(corpus, ["扶贫"])
     sql = ("select count(*) as n from reports_fts "
            "where reports_fts match nianbao_match('政府信息公開 扶贫')")
     done = subprocess.run([str(BIN / "sqlite-utils"), "query", str(path), sql],
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == [{"n": len(expected(corpus, ["政府信息公開", "扶贫"]))}]
 
@@ -143,16 +143,16 @@ def test_sqlite_utils_plugin_is_registered() -> None:
 # --- migration from the previous version -------------------------------------------------
 
 LEGACY_SQL = [
-    'CREATE VIRTUAL TABLE "reports_fts" USING fts5(title, text, content="reports", '
-    'content_rowid="rowid", tokenize="nianbao_zh")',
-    'CREATE VIRTUAL TABLE "sections_fts" USING fts5(heading, text, content="sections", '
-    'content_rowid="rowid", tokenize="nianbao_zh unigram")',
-    "CREATE TRIGGER reports_fts_ai AFTER INSERT ON reports BEGIN INSERT INTO reports_fts"
-    "(rowid, title, text) VALUES (new.rowid, new.title, new.text); END",
-    "CREATE TRIGGER reports_fts_ad AFTER DELETE ON reports BEGIN INSERT INTO reports_fts"
-    "(reports_fts, rowid, title, text) VALUES ('delete', old.rowid, old.title, old.text); END",
-    "CREATE TRIGGER sections_fts_ai AFTER INSERT ON sections BEGIN INSERT INTO sections_fts"
-    "(rowid, heading, text) VALUES (new.rowid, new.heading, new.text); END",
+    ('CREATE VIRTUAL TABLE "reports_fts" USING fts5(title, text, content="reports", '
+     'content_rowid="rowid", tokenize="nianbao_zh")'),
+    ('CREATE VIRTUAL TABLE "sections_fts" USING fts5(heading, text, content="sections", '
+     'content_rowid="rowid", tokenize="nianbao_zh unigram")'),
+    ("CREATE TRIGGER reports_fts_ai AFTER INSERT ON reports BEGIN INSERT INTO reports_fts"
+     "(rowid, title, text) VALUES (new.rowid, new.title, new.text); END"),
+    ("CREATE TRIGGER reports_fts_ad AFTER DELETE ON reports BEGIN INSERT INTO reports_fts"
+     "(reports_fts, rowid, title, text) VALUES ('delete', old.rowid, old.title, old.text); END"),
+    ("CREATE TRIGGER sections_fts_ai AFTER INSERT ON sections BEGIN INSERT INTO sections_fts"
+     "(rowid, heading, text) VALUES (new.rowid, new.heading, new.text); END"),
 ]
 
 
@@ -188,8 +188,8 @@ def test_an_archive_of_the_previous_version_is_migrated(search_corpus: tuple[Pat
     path = tmp_path / "old.db"
     sections = make_legacy_archive(path, corpus_path)
     assert SHELL
-    failed = subprocess.run([SHELL, str(path), "select count(*) from reports_fts "
-                             "where reports_fts match '扶贫'"], capture_output=True, text=True)
+    sql = "select count(*) from reports_fts where reports_fts match '扶贫'"
+    failed = subprocess.run([SHELL, str(path), sql], capture_output=True, text=True, check=False)
     assert "no such tokenizer: nianbao_zh" in failed.stderr  # what the issue reported
     with Archive(path) as archive:
         db = archive.db

@@ -12,8 +12,8 @@ import pysqlite3.dbapi2 as pysqlite3
 import pytest
 import sqlite_utils
 
-from archive.search.folding import fold
 from archive.search import search_reports
+from archive.search.folding import fold
 from archive.search.fts import connect, enable_search, sync_index
 from archive.search.sqlite_fts5 import has_tokenizer, register_tokenizer
 from archive.search.tokenizer import aux_tokens, document_stream, match_phrase, query_tokens

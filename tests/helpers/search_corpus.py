@@ -10,8 +10,8 @@ from typing import Any
 
 import sqlite_utils
 
-from archive.search.folding import GAP, is_word_char, normalize
 from archive.db.schema import ensure_schema, section_spans
+from archive.search.folding import GAP, is_word_char, normalize
 from archive.search.fts import enable_search
 from tools.synthetic import generate_reports
 
