@@ -56,6 +56,7 @@ class Archive:
         self._sites: dict[str, dict[str, Any] | None] = {}
         self._depth = 0  # open transaction() blocks
         self._group: GroupCommit | None = None
+        self._closed = False
         with self.transaction():
             ensure_schema(self.db)
         # FTS table and triggers; indexes what tools without nianbao changed; commits.
@@ -112,9 +113,12 @@ class Archive:
         self.db.execute("BEGIN")
 
     def close(self) -> None:
+        if self._closed:
+            return
         if not self.db.conn.in_transaction:  # what other writers left for the index
             with self.transaction():
                 sync_index(self.db)
+        self._closed = True
         self.db.conn.close()
 
     def __enter__(self) -> Self:
