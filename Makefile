@@ -57,6 +57,7 @@ bench: install ## Crawl, parse, attachment and no-change nightly figures, beside
 	$(BIN)/python bench/bench_attachments.py
 	$(BIN)/python bench/bench_nightly.py
 	$(BIN)/python bench/bench_pages.py
+	$(BIN)/python bench/bench_wide_page.py
 
 bench-build: install ## nianbao build and a no-change derive on 20,000 generated report pages, extrapolated to 100,000
 	$(BIN)/python bench/bench_build.py --reports 20000

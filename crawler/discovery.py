@@ -243,14 +243,45 @@ def is_heading_text(text: str) -> bool:
     return 0 < len(text) <= 20 and not DATE_TEXT.match(text) and not MORE_TEXT.match(text)
 
 
-def links_in_tree(url: str, doc: etree._Element) -> list[Link]:
+MAX_LINKS = 3000  # links read per page; a page with more is cut (and the cut recorded)
+LINK_XPATH = etree.XPath("//a | //area | //iframe | //frame")
+# On a page over MAX_LINKS, links that are read whatever their position: report titles,
+# report columns, the pager, frames.
+TELLING = re.compile("年报|年度报告|下一页|下页|尾页|末页|ndbg|gknb", re.IGNORECASE)
+
+
+def links_in_tree(url: str, doc: etree._Element,
+                  elements: Iterable[etree._Element] | None = None) -> list[Link]:
+    """The page's links in document order (of `elements` only, when given: see
+    `link_elements`)."""
     base = base_of(url, doc)
     links: list[Link] = []
-    for element in doc.iter(*LINK_TAGS):
+    for element in doc.iter(*LINK_TAGS) if elements is None else elements:
+        if element.tag not in LINK_TAGS:
+            continue
         link = link_from_element(base, element)
         if link is not None:
             links.append(link)
     return links
+
+
+def link_elements(doc: etree._Element, limit: int,
+                  markup: str | None = None) -> tuple[list[etree._Element], int]:
+    """(at most `limit` link elements to read, how many the page has). Over the limit:
+    the first `limit // 2` in document order, then report titles, columns, pager links
+    and frames from further down, up to the limit: a link farm cannot push the report
+    links out of reach, and the work per page stays bounded (`markup`, the page's text,
+    lets a page with no telling word anywhere skip the search)."""
+    elements = LINK_XPATH(doc)
+    total = len(elements)
+    if total <= limit:
+        return elements, total
+    head = elements[:limit // 2]
+    if markup is not None and not TELLING.search(markup) and "frame" not in markup.lower():
+        return head, total
+    telling = [el for el in elements[limit // 2:] if el.tag in ("iframe", "frame") or TELLING.search(
+        "".join(el.itertext()) + (el.get("title") or "") + (el.get("href") or ""))]
+    return head + telling[:limit - len(head)], total
 
 
 def extract_links(url: str, html: str) -> list[Link]:

@@ -54,7 +54,7 @@ log = logging.getLogger(__name__)
 
 CAPTURED_FLAG = "nianbao-captured"
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
-PAGE_ROLES = ("start", "nav", "page", "frame")
+PAGE_ROLES = ("start", "nav", "page", "frame", "report_frame")
 HTML_TYPES = ("text/html", "application/xhtml")
 # Requests refused by policy, not failures: nothing went over the network.
 REFUSALS = ("Forbidden by robots.txt", "off the portal")

@@ -69,6 +69,7 @@ class SiteResult:
     limited: str | None = None  # "page limit 5,000 reached, 12 requests left"
     stops: int = 0  # traps stopped (crawl_stops)
     guesses_missed: int = 0  # made-up URLs (page N, a year) that were not there
+    alternates: int = 0  # print pages and exports of reports not followed
 
 
 @dataclass
@@ -184,7 +185,7 @@ def finish_job(archive: Archive, job: Job, clock: Clock) -> SiteResult:
                         t.reports_new, t.reports_updated, t.reports_unchanged, t.errors, detail,
                         skipped=t.skipped, not_modified=t.not_modified, gone=t.gone,
                         limited=t.limited, stops=len(t.stops),
-                        guesses_missed=t.guesses_missed)
+                        guesses_missed=t.guesses_missed, alternates=t.alternates)
     archive.finish_run(job.run_id, pages=t.pages, reports_found=t.reports_found,
                        reports_new=t.reports_new, reports_updated=t.reports_updated,
                        errors=t.errors, status=status, error_detail=detail)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from archive.parse.frames import frame_refs, report_frame
 from crawler import discovery, paging
 from crawler.discovery import Link
 from crawler.platforms import gkmlpt, hanweb, trs
@@ -19,6 +20,8 @@ class PageScan:
     breadcrumb: str = ""
     links: list[Link] = field(default_factory=list)  # anchors, frames, data-feed records
     pages: list[Link] = field(default_factory=list)  # other pages of the same list
+    report_frame: Link | None = None  # the (i)frame showing the page's report, if one may
+    links_cut: int = 0  # links on a page over discovery.MAX_LINKS (only some were read)
 
 
 BREADCRUMB_MARKERS = ("当前位置", "所在位置", "您的位置", "现在的位置", "当前的位置")
@@ -43,8 +46,17 @@ def scan_page(url: str, html: str, this_year: int) -> PageScan:
     if doc is not None:
         scan.title = first_text(doc, ("//title", "//h1"))
         scan.breadcrumb = breadcrumb_text(doc.text_content()[:20000])
-        scan.links = discovery.links_in_tree(url, doc)
+        elements, total = discovery.link_elements(doc, discovery.MAX_LINKS, html)
+        if total > discovery.MAX_LINKS:
+            scan.links_cut = total
+        scan.links = discovery.links_in_tree(url, doc, elements)
+        frame = report_frame(frame_refs(url, doc), url)
+        if frame is not None:
+            scan.report_frame = Link(url=frame.url, title=frame.title, kind=discovery.FRAME)
     scan.links += hanweb.record_links(url, html)
+    if len(scan.links) > discovery.MAX_LINKS:  # data records beyond the cap, too
+        scan.links_cut = max(scan.links_cut, len(scan.links))
+        scan.links = scan.links[:discovery.MAX_LINKS]
     scan.links += [y for link in scan.links for y in hanweb.annual_report_years(link.url,
                                                                                  this_year)]
     scan.links = discovery.dedupe(scan.links)

@@ -45,6 +45,9 @@ BASE_SETTINGS: dict[str, Any] = {
         "crawler.wire.WireMiddleware": 595,  # bytes as received, before decompression (590)
         "crawler.middlewares.RedirectCaptureMiddleware": 650,
         "crawler.guard.AddressGuardMiddleware": 700,  # next to the download: SSRF guard
+        # Scrapy's cookies, with the jar bounded (a Set-Cookie storm: crawler/cookies.py)
+        "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
+        "crawler.cookies.BoundedCookiesMiddleware": 700,
     },
     # Checks every resolved address (crawler/guard.py); read from the process's settings.
     "TWISTED_DNS_RESOLVER": "crawler.guard.GuardedResolver",

@@ -42,6 +42,7 @@ class SiteTally:
     challenge: str | None = None  # a WAF challenge met: "jiasule (__jsl_clearance) at URL"
     stops: list[dict[str, object]] = field(default_factory=list)  # traps (crawler/traps.py)
     time_budget: float | None = None  # seconds the site's crawl may take
+    alternates: int = 0  # print pages and exports of reports not followed (parse/frames.py)
 
     def add_error(self, url: str, reason: str) -> None:
         self.errors += 1

@@ -7,7 +7,12 @@
 - session ids in URLs (`;jsessionid=`, `PHPSESSID=`, a long `sid=`): stripped, so the
   variants of one page are one URL;
 - ever-deeper path repetition (`/a/b/a/b/a/b/`);
-- redirect loops and over-long redirect chains (the spider records what Scrapy refused).
+- redirect loops and over-long redirect chains (the spider records what Scrapy refused);
+- a list whose every page adds report links that all fail (`DEAD_PAGES` pages in a row,
+  `DEAD_LINKS` failures and not one answer since): an endless list of dead links.
+
+Bounds that are no trap are recorded the same way: a page with more links than the
+crawler reads (`LINKS`), cookies dropped by the jar's caps (`crawler/cookies.py`).
 
 Pure bookkeeping: the spider asks before it makes a request, and `TrapMiddleware`
 (crawler/middlewares.py) drops requests queued before their pattern was stopped. Every
@@ -43,6 +48,10 @@ CALENDAR = "calendar"
 SESSION = "session"
 REPETITION = "repetition"
 REDIRECT = "redirect"
+DEAD_LIST = "dead links"  # a list whose new report links all fail
+LINKS = "links"  # a page with more links than are read (discovery.MAX_LINKS): a bound, no trap
+DEAD_PAGES = 5  # list pages in a row whose new report links all failed
+DEAD_LINKS = 5  # failed report links from those pages, with none answering
 
 
 @dataclass
@@ -145,6 +154,9 @@ class Traps:
     list_links: dict[str, set[str]] = field(default_factory=dict)
     barren: dict[str, int] = field(default_factory=dict)
     sent: dict[str, int] = field(default_factory=dict)
+    dead_pages: dict[str, int] = field(default_factory=dict)  # pages since a link answered
+    dead_links: dict[str, int] = field(default_factory=dict)  # failed links since then
+    link_answers: dict[str, int] = field(default_factory=dict)  # report links' requests
 
     def stop(self, pattern: str, kind: str, reason: str, url: str, *,
              block: bool = True) -> Stop:
@@ -211,6 +223,7 @@ class Traps:
         seen = self.list_links.setdefault(pattern, set())
         new = [key for key in link_keys if key not in seen]
         seen.update(new)
+        self.dead_pages[pattern] = self.dead_pages.get(pattern, 0) + 1
         if new:
             self.barren[pattern] = 0
             return None
@@ -219,3 +232,28 @@ class Traps:
             return None
         return self.stop(pattern, PAGING,
                          f"{BARREN_PAGES} list pages in a row with no new link", url)
+
+    def report_link_answered(self, pattern: str, ok: bool, url: str) -> Stop | None:
+        """A report link found on a page of the list `pattern` answered (`ok`) or failed;
+        the Stop when the list has become an endless list of dead links."""
+        self.link_answers[pattern] = self.link_answers.get(pattern, 0) + 1
+        stop = self.stops.get(pattern)
+        if stop is not None:
+            stop.requests += 1
+        if ok:
+            self.dead_pages[pattern] = self.dead_links[pattern] = 0
+            return None
+        self.dead_links[pattern] = self.dead_links.get(pattern, 0) + 1
+        pages, failed = self.dead_pages.get(pattern, 0), self.dead_links[pattern]
+        if pattern in self.stopped or pages < DEAD_PAGES or failed < DEAD_LINKS:
+            return None
+        stop = self.stop(pattern, DEAD_LIST, f"{pages} list pages in a row whose {failed} new "
+                         "report links all failed", url)
+        stop.requests = self.sent.get(pattern, 0) + self.link_answers[pattern]
+        return stop
+
+    def note_bound(self, pattern: str, kind: str, reason: str, url: str) -> Stop:
+        """A bound the crawl applied (links per page, cookies): recorded, nothing blocked."""
+        stop = self.stop(pattern, kind, reason, url, block=False)
+        stop.requests = max(stop.requests, 1)
+        return stop

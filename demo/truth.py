@@ -8,6 +8,7 @@ from typing import Any
 import yaml
 
 from demo.content import Doc, PortalContent
+from demo.render.common import frame_path
 
 TOWNSHIP_ENDS = ("镇", "乡", "街道", "苏木")
 TRUTH_FIELDS = [
@@ -30,7 +31,7 @@ TRUTH_FIELDS = [
 ]
 
 
-ATTACHMENT_ONLY_FLAGS = ("attach_detail", "attach_direct")
+ATTACHMENT_ONLY_FLAGS = ("attach_detail", "attach_direct", "frame_pdf")
 
 
 def absolute(base: str, path: str) -> str:
@@ -60,6 +61,10 @@ def truth_entry(portal: PortalContent, doc: Doc, base: str) -> dict[str, Any]:
         for a in doc.get("attachments", [])
     ]
     entry["attachment_only"] = any(f in doc["flags"] for f in ATTACHMENT_ONLY_FLAGS)
+    # the document of a detail page's frame: one more URL of the report, without its title
+    entry["frames"] = ([absolute(base, frame_path(doc))] if "frame_html" in doc["flags"]
+                       else [entry["attachments"][0]["url"]] if "frame_pdf" in doc["flags"]
+                       else [])
     entry["expect"] = doc.get("expect")  # figures and checks (`deadline` below)
     return entry
 
@@ -77,6 +82,8 @@ def ground_truth(
     the extraction status a correct extractor reaches: ok, needs_ocr or error);
     `attachment_only` is True when the report's text is only in those files (its
     `urls` are then the detail page, or the file itself when the list links to it).
+    `frames` lists the document of the detail page's frame when the report is shown in
+    one (issue #11): an HTML page with no title of its own, or the PDF in a viewer.
     With attachment_only=False those reports are left out (for a crawler that does not
     read attachments yet).
     """

@@ -178,3 +178,39 @@ def test_a_report_page_leads_only_to_reports_and_its_files() -> None:
     assert judge_link_on_report(Link("http://h/zwgk/", text="政务公开")) is None
     other = Link(REPORT_URL, text="成吉思汗镇2015年政府信息公开工作年度报告")
     assert judge_link_on_report(other) == CANDIDATE
+
+
+def test_alternates_are_left_and_an_export_is_a_bodiless_pages_file() -> None:
+    from crawler.scan import PageScan
+    from crawler.spiders.portal import alternate_links
+
+    links = [Link("http://a/xxgk/print.jsp?id=3", "【打印】"),
+             Link("http://a/export.jsp?id=3&type=pdf", "【下载PDF】"),
+             Link("http://a/u/P0201.pdf", "下载PDF"),
+             Link("http://a/ndbg/t20200101_2.html", "某镇2019年政府信息公开工作年度报告"),
+             Link("http://a/share.html", kind=FRAME_LINK)]
+    scan = PageScan(links=links, report_frame=Link("http://a/zw.html", kind=FRAME_LINK))
+    on_report = alternate_links(scan, report_known=True, bodiless=False)
+    assert [x.url for x in on_report.scan.links] == ["http://a/u/P0201.pdf",
+                                                      "http://a/ndbg/t20200101_2.html"]
+    assert on_report.fetch == [] and len(on_report.skipped) == 2
+    bodiless = alternate_links(PageScan(links=links), report_known=False, bodiless=True)
+    assert [x.url for x in bodiless.fetch] == ["http://a/export.jsp?id=3&type=pdf",
+                                               "http://a/u/P0201.pdf"]
+    assert [x.url for x in bodiless.skipped] == ["http://a/xxgk/print.jsp?id=3"]
+    assert "http://a/share.html" in [x.url for x in bodiless.scan.links]  # no report frame
+
+
+def test_a_link_farm_is_cut_but_its_report_links_and_pager_are_read() -> None:
+    from crawler import discovery
+    from crawler.scan import scan_page
+
+    farm = "".join(f'<a href="/x/p{n}.html">p{n}</a>' for n in range(20_000))
+    html = (f"<html><body>{farm}<a href='/ndbg/t20200101_2.html'>某镇2019年政府信息公开工作年度报告</a>"
+            "<a href='index_1.html'>下一页</a></body></html>")
+    scan = scan_page("http://a/ndbg/index.html", html, 2026)
+    assert scan.links_cut == 20_002 and len(scan.links) <= discovery.MAX_LINKS
+    assert "http://a/ndbg/t20200101_2.html" in [x.url for x in scan.links]
+    assert "http://a/ndbg/index_1.html" in [x.url for x in scan.pages]
+    small = scan_page("http://a/ndbg/index.html", "<a href='/a.html'>a</a>", 2026)
+    assert small.links_cut == 0

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from crawler.traps import (
     BARREN_PAGES,
+    DEAD_LINKS,
+    DEAD_PAGES,
     MAX_DATES,
     Traps,
     dates_in,
@@ -75,3 +77,33 @@ def test_report_years_of_a_module_are_no_calendar() -> None:
             for y in range(2008, 2026)]
     assert all(traps.admit(url)[1] for url in urls)
     assert not traps.stops
+
+
+def test_a_list_whose_new_report_links_all_fail_is_stopped() -> None:
+    traps = Traps(this_year=2025)
+    pattern = "http://a/l?page={n}"
+    for n in range(1, max(DEAD_PAGES, DEAD_LINKS) + 1):
+        assert traps.list_page(pattern, f"http://a/l?page={n}", [f"dead{n}", "nav"]) is None
+        traps.count(pattern)
+        stop = traps.report_link_answered(pattern, False, f"http://a/dead{n}.html")
+    assert stop is not None and stop.kind == "dead links"
+    assert stop.reason.endswith("new report links all failed")
+    assert stop.requests == 2 * max(DEAD_PAGES, DEAD_LINKS)  # pages and links
+    assert pattern in traps.stopped and not traps.count(pattern)
+
+
+def test_one_report_link_that_answers_keeps_the_list_going() -> None:
+    traps = Traps(this_year=2025)
+    pattern = "http://a/l?page={n}"
+    for n in range(1, 40):
+        traps.list_page(pattern, f"http://a/l?page={n}", [f"r{n}"])
+        ok = n % (DEAD_LINKS - 1) == 0  # one in four answers: a list with some dead links
+        assert traps.report_link_answered(pattern, ok, f"http://a/r{n}.html") is None
+    assert pattern not in traps.stopped
+
+
+def test_a_bound_is_recorded_but_blocks_nothing() -> None:
+    traps = Traps(this_year=2025)
+    stop = traps.note_bound("http://a/wide.html", "links", "50,000 links", "http://a/wide.html")
+    assert stop.row()["kind"] == "links" and stop.requests == 1
+    assert "http://a/wide.html" not in traps.stopped

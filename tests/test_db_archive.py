@@ -131,3 +131,15 @@ def test_site_fills_places_only_where_the_page_was_silent(db_path: Path) -> None
         spoken = archive.with_site_place(Report(url="http://h/b", title="t", title_raw="t",
                                                 text="x", town="浩饶山镇", county="某县"), "s")
         assert (spoken.county, spoken.town) == ("某县", "浩饶山镇")
+
+
+def test_a_print_page_of_a_report_never_becomes_its_main_copy(db_path: Path) -> None:
+    page = make_report("http://127.0.0.1/xxgk/t20200115_3.html")
+    printed = make_report("http://127.0.0.1/xxgk/print.jsp?id=3", published=None, source=None)
+    for first, second in ((page, printed), (printed, page)):
+        with Archive(db_path, recreate=True) as archive:
+            archive.save_report(first, capture_id=None)
+            archive.save_report(second, capture_id=None)
+            ((url, published),) = archive.db.execute("SELECT url, published FROM reports")
+            assert (url, published) == (page.url, "2020-01-15")
+            assert archive.db["report_urls"].count == 2

@@ -355,7 +355,12 @@ def test_attachment_only_pages_show_only_the_link(truth: list[dict[str, Any]]) -
     for entry in truth:
         if not entry["attachments"] or entry["urls"][0] in attachment_urls(entry):
             continue
-        text = text_of(decode(*fetch(entry["urls"][0])[1:]))
+        page = decode(*fetch(entry["urls"][0])[1:])
+        if entry["frames"]:  # shown in a viewer frame rather than linked
+            path = urllib.parse.urlsplit(entry["frames"][0]).path
+            assert f'viewer.html?file={urllib.parse.quote(path, safe="")}' in page, entry["id"]
+            continue
+        text = text_of(page)
         assert "附件:" in text and entry["attachments"][0]["name"] in text, entry["id"]
         assert (entry["headings"][0] in text) != entry["attachment_only"], entry["id"]
 
@@ -367,3 +372,26 @@ def test_legacy_doc_is_a_real_word_97_file(truth: list[dict[str, Any]]) -> None:
         body = fetch(item["url"])[2]
         assert body.startswith(bytes.fromhex("D0CF11E0A1B11AE1"))
         assert sniff_kind(body) == "doc"
+
+
+def test_framed_reports_print_pages_and_exports_are_served(truth: list[dict[str, Any]]) -> None:
+    framed = [e for e in truth if e["frames"] and not e["attachment_only"]]
+    assert framed, "a report whose text is in an HTML frame"
+    for entry in framed:
+        page = decode(*fetch(entry["urls"][0])[1:])
+        assert urllib.parse.urlsplit(entry["frames"][0]).path in page
+        status, headers, body = fetch(entry["frames"][0])
+        frame = decode(headers, body)
+        assert status == 200 and "<title>" not in frame and entry["title"] not in frame
+        assert entry["headings"][0] in html.unescape(text_of(frame))
+    exports = 0
+    for entry in truth:
+        _, headers, body = fetch(entry["urls"][0])
+        if not is_html(headers):
+            continue
+        page = html.unescape(decode(headers, body))
+        for href in re.findall(r'href="([^"]*(?:_print\.html|export\.jsp\?[^"]*))"', page):
+            status, headers, body = fetch(urllib.parse.urljoin(entry["urls"][0], href))
+            assert status == 200 and len(body) > 1000, href
+            exports += 1
+    assert exports == 3  # 【打印】【下载Word】【下载PDF】 of the one report that has them

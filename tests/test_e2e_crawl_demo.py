@@ -107,7 +107,7 @@ def test_no_decoy_is_stored_as_a_report(demo_crawl: DemoCrawl) -> None:
     decoy_urls = {key(u) for e in truth_of(demo_crawl, "decoy") for u in e["urls"]}
     assert decoy_urls & report_url_keys(demo_crawl) == set()
     stored = {u for (u,) in query(demo_crawl.db, "SELECT url FROM report_urls")}
-    truth_urls = {key(u) for e in truth_of(demo_crawl, "report") for u in e["urls"]}
+    truth_urls = {key(u) for e in truth_of(demo_crawl, "report") for u in e["urls"] + e["frames"]}
     assert {key(u) for u in stored} - truth_urls == set()
 
 
@@ -159,3 +159,26 @@ def test_throughput_is_reported(demo_crawl: DemoCrawl) -> None:
     print(f"\ndemo crawl: {summary['pages']} pages in {summary['seconds']:.1f} s = "
           f"{summary['pages_per_second']} pages/s")
     assert summary["pages"] > len(demo_crawl.truth)
+
+
+def test_a_report_in_a_frame_is_one_report_under_its_page(demo_crawl: DemoCrawl) -> None:
+    framed = [e for e in truth_of(demo_crawl, "report") if e["frames"]]
+    assert len(framed) >= 2, "an HTML frame and a PDF in a viewer frame"
+    for entry in framed:
+        page = entry["urls"][0]
+        rows = query(demo_crawl.db, "SELECT r.id, r.url, r.title, r.published, r.text FROM reports r "
+                                    f"JOIN report_urls u ON u.report_id = r.id WHERE u.url_key = "
+                                    f"'{key(page)}'")
+        assert [row[1:4] for row in rows] == [(page, entry["title"], entry["published"])]
+        assert entry["headings"][0] in rows[0][4], entry["id"]
+        if not entry["attachment_only"]:  # the frame's document is one more URL of it
+            frame = query(demo_crawl.db, "SELECT DISTINCT report_id FROM report_urls "
+                                         f"WHERE url_key = '{key(entry['frames'][0])}'")
+            assert frame == [(rows[0][0],)]
+
+
+def test_print_pages_exports_and_widget_frames_are_not_fetched(demo_crawl: DemoCrawl) -> None:
+    fetched = query(demo_crawl.db, "SELECT url FROM captures WHERE url LIKE '%\\_print.html' "
+                                   "ESCAPE '\\' OR url LIKE '%/export.jsp%' OR url LIKE "
+                                   "'%viewer.html%' OR url LIKE '%/share/%'")
+    assert fetched == []

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import pytest
 from helpers.faults import (
+    BY_NAME,
     CASES,
     ERROR,
     NOTE,
@@ -137,3 +138,43 @@ def test_each_case_ends_recorded(crawl: Crawl, case: Case) -> None:
     assert found & case.expect, (case.name, found, case.expect)
     if UNASKED not in case.expect:
         assert crawl.portal.hits_of(case), f"{case.name} was never requested"
+
+
+TRAP_REQUESTS = 50  # requests a trap may cost before it is stopped
+
+
+@pytest.mark.parametrize("case", [case for case in CASES if case.expect == {STOP}],
+                         ids=lambda case: case.name)
+def test_each_trap_is_stopped_within_fifty_requests_with_its_reason(crawl: Crawl,
+                                                                    case: Case) -> None:
+    assert 0 < len(crawl.portal.hits_of(case)) <= TRAP_REQUESTS
+    reasons = crawl.rows("SELECT kind, reason FROM crawl_stops WHERE pattern LIKE ? "
+                         "OR example_url LIKE ?", f"%{case.path}%", f"%{case.path}%")
+    assert reasons and all(reason for _, reason in reasons)
+
+
+def test_an_endless_list_of_dead_links_is_a_trap(crawl: Crawl) -> None:
+    ((kind, reason, requests),) = crawl.rows(
+        "SELECT kind, reason, requests FROM crawl_stops WHERE pattern LIKE '%/dead-links/%'")
+    assert kind == "dead links" and "report links all failed" in reason
+    assert 0 < requests <= TRAP_REQUESTS
+    assert len(crawl.portal.hits_of(BY_NAME["dead-links"])) <= TRAP_REQUESTS
+
+
+def test_a_page_of_fifty_thousand_links_is_cut_and_the_cut_recorded(crawl: Crawl) -> None:
+    url = crawl.portal.origin + BY_NAME["fifty-thousand-links"].path
+    notes = crawl.rows("SELECT id, note, status, error, kind FROM captures WHERE url = ?", url)
+    assert any("links cut: 50,000 links on one page: 1,500 read" in (note or "")
+               for _, note, *_ in notes), notes
+    ((kind, reason),) = crawl.rows("SELECT kind, reason FROM crawl_stops WHERE pattern = ?", url)
+    assert kind == "links" and reason.startswith("50,000 links on one page")
+
+
+def test_the_cookie_jar_stays_bounded_through_a_set_cookie_storm(crawl: Crawl) -> None:
+    flood = crawl.portal.hits_of(BY_NAME["cookie-flood"])
+    assert len(flood) >= 3, "the flood's pages were followed"
+    sent = max(len(hit.headers.get("cookie", "")) for hit in crawl.portal.hits)
+    assert 0 < sent <= 16 * 1024 + 50 * 4  # names and values, "; " between cookies
+    ((reason, dropped),) = crawl.rows(
+        "SELECT reason, refused FROM crawl_stops WHERE kind = 'cookies'")
+    assert "cookies dropped" in reason and dropped >= 2 * 1500

@@ -32,3 +32,12 @@ def test_statuses_and_checks_in_chinese_with_the_english_after() -> None:
     assert zh_status("odd") == "odd"
     assert zh_check("published_on_time") == "按时公开 published_on_time"
     assert zh_check("new_check") == "new_check"
+
+
+def test_table_descriptions_read_in_chinese_first() -> None:
+    from archive.web.chinese import zh_description
+
+    assert zh_description("sorted by published descending") == (
+        "按 published 降序 (sorted by published descending)")
+    assert zh_description("where town = \"甲镇\" sorted by id").startswith("筛选 town")
+    assert zh_description("") == "" and zh_description(None) == ""

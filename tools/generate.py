@@ -17,6 +17,7 @@ from demo.content import CONTENT_DIR
 from tools.gen import hijack
 from tools.gen.attachments import attachment_docs, write_files
 from tools.gen.build import Doc, decoy_doc, news_docs, report_doc
+from tools.gen.frames import framed_docs
 from tools.gen.paths import ASSIGNERS
 from tools.gen.plan import COLUMNS, DECOYS, NEWS, PORTALS, REPORTS, spec_from_row
 
@@ -38,6 +39,7 @@ def portal_docs(portal: dict[str, Any], earlier: dict[str, Doc]) -> list[Doc]:
         if row[0] == pid:
             docs += news_docs(*row)
     docs += attachment_docs(pid)
+    docs += framed_docs(pid)
     if pid == "mirror":
         docs.append(hijack.seed_doc())
         docs.append(hijack.traditional_clone(earlier[CLONED]))

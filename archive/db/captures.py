@@ -173,6 +173,15 @@ def file_candidates(db: sqlite_utils.Database) -> Iterator[tuple[Any, ...]]:
         yield (*row[:5], json.loads(row[5] or "{}"), *row[6:])
 
 
+def framed_pages(db: sqlite_utils.Database) -> list[str]:
+    """URLs of the pages whose frame the crawler fetched as their report's (captures of kind
+    `report_frame` with a referrer), in order."""
+    return [url for (url,) in db.execute(
+        "SELECT DISTINCT referrer FROM captures WHERE kind = 'report_frame' "
+        "AND referrer IS NOT NULL "
+        "ORDER BY referrer")]
+
+
 REQUESTS_SQL = """
 SELECT count(*),
        sum(kind IN ('start', 'nav', 'page', 'frame')),

@@ -19,6 +19,7 @@ from archive.db import rows, versions
 from archive.db.keys import report_id, url_key
 from archive.db.schema import section_spans
 from archive.db.url_state import GONE_STATUSES
+from archive.parse.frames import alternate_kind
 from archive.records import Report, Section
 from archive.search.fts import clear_index, sync_index
 
@@ -46,11 +47,15 @@ def report_row(report: Report, site: Mapping[str, Any], site_id: str | None) -> 
 def preferred(current: Mapping[str, Any], candidate: Mapping[str, Any]) -> bool:
     """Should the candidate copy of a report replace the stored one as its main copy?
 
-    A genuine copy beats a tampered mirror; otherwise the first URL in sort order wins,
-    so the choice does not depend on the order pages happened to be fetched in.
+    A genuine copy beats a tampered mirror, the page beats its print page or export
+    (archive/parse/frames.py: same text, no meta line); otherwise the first URL in sort
+    order wins, so the choice does not depend on the order pages happened to be fetched in.
     """
     if bool(current["tampered"]) != bool(candidate["tampered"]):
         return not candidate["tampered"]
+    alternate = alternate_kind(candidate["url"]) is not None
+    if alternate != (alternate_kind(current["url"]) is not None):
+        return not alternate
     return url_key(candidate["url"]) <= url_key(current["url"])
 
 
@@ -84,6 +89,20 @@ def save_report(db: sqlite_utils.Database, report: Report, row: dict[str, Any], 
     sync_index(db)
     # Switching to an identical copy under another URL is not an edit.
     return "unchanged" if changed == ["url"] else "updated"
+
+
+def urls_of(db: sqlite_utils.Database, rid: str) -> list[str]:
+    """Every URL a report was seen under."""
+    return [url for (url,) in db.execute(
+        "SELECT url FROM report_urls WHERE report_id = ? ORDER BY url_key", [rid])]
+
+
+def drop_report(db: sqlite_utils.Database, rid: str) -> None:
+    """Remove a report read from a page that turned out to be part of another (the frame
+    of a detail page): its row, sections, URLs and versions."""
+    for table in ("sections", "report_urls", "report_versions"):
+        db.execute(f"DELETE FROM [{table}] WHERE report_id = ?", [rid])
+    db.execute("DELETE FROM reports WHERE id = ?", [rid])
 
 
 def get_report(db: sqlite_utils.Database, rid: str) -> dict[str, Any] | None:

@@ -5,6 +5,7 @@ of `nianbao build`. Steps may create reports (attachments read into reports), so
 steps see them. A step is a function `(archive, today) -> counts`; each lives in its own
 module and owns the tables it writes:
 
+- `frame_reports.py`: reports shown in a frame, read under their page's title and dates;
 - `attachments.py` (+ `files.py`, `file_reports.py`): `attachments`, `extractions`, and
   reports read from files;
 - `withdrawals.py`: `reports.withdrawn_at` from `url_state`;
@@ -24,6 +25,7 @@ from datetime import date
 from archive.db import Archive
 from archive.derive.attachments import derive_attachments
 from archive.derive.figures import derive_figures
+from archive.derive.frame_reports import derive_frames
 from archive.derive.personal import derive_personal
 from archive.derive.similar import derive_similar
 from archive.derive.withdrawals import derive_withdrawals
@@ -43,7 +45,7 @@ class DeriveSummary:
 
 def steps() -> list[Step]:
     """The derivation steps, in the order they must run."""
-    return [derive_attachments, derive_withdrawals, derive_figures, derive_personal,
+    return [derive_frames, derive_attachments, derive_withdrawals, derive_figures, derive_personal,
             derive_similar]
 
 

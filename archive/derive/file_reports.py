@@ -20,6 +20,7 @@ from archive.errors import DecodeError, NotAReportError
 from archive.extract import KINDS, OK, extracted_html
 from archive.parse import parse_report
 from archive.parse.dates import iso_date
+from archive.parse.frames import is_file_url
 from archive.parse.pagemeta import (
     PageMeta,
     date_near_link,
@@ -130,6 +131,9 @@ def read_page(archive: Archive, key: str) -> Page | None:
         page.html_report = report_of_url(archive.db, key)
     except NotAReportError:
         page.meta = parse_page_meta(url, body, headers)
+        if page.meta.report_frame and not is_file_url(page.meta.report_frame):
+            # its report is its HTML frame's (frame_reports.py, run before): files join it
+            page.html_report = report_of_url(archive.db, key)
     except DecodeError:
         return page
     except Exception:  # a parser bug must not end the derive step

@@ -33,6 +33,7 @@ from archive.errors import NotAReportError
 from archive.parse import dates, spam
 from archive.parse.charset import decode_html
 from archive.parse.formats import detect_format
+from archive.parse.frames import report_frame
 from archive.parse.html import text_of
 from archive.parse.meta import (
     INDEX_LABELS,
@@ -74,6 +75,7 @@ __all__ = ["decode_html", "parse_report"]
 log = logging.getLogger(__name__)
 
 MIN_BODY_PROSE = 80
+FRAMED_BODY_PROSE = 400  # less prose than this beside a report frame: the frame is the report
 LIST_LINK_LINES = 5
 ATTACHMENT_SUFFIXES = (".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx", ".ofd", ".zip", ".rar")
 # fmt: off
@@ -106,6 +108,7 @@ def parse_report(url: str, body: bytes, headers: Mapping[str, Any] | None = None
     keys = {compact(title.raw), compact(title.clean), compact(fold(title.raw))} - {""}
     title_line = find_title_line(page, keys)
     _, body_idx = lead_and_body(page, keys, title_line)
+    reject_framed(page, body_idx)
     reject_without_body(page, body_idx)
     region, tail = meta_region(page, title_line, body_idx)
     fields = fields_in(page, region)
@@ -236,6 +239,17 @@ def pick_title(page: PageView, fields: Fields, traditional: bool) -> Candidate:
         raise NotAReportError(page.url, f"{title.verdict}: {title.clean}")
     log.debug("title %r (priority %d)", title.clean, title.priority)
     return title
+
+
+def reject_framed(page: PageView, body_idx: list[int]) -> None:
+    """A page showing its report in a frame (HTML or PDF) is not the report itself: the
+    frame's text under this page's title and dates is (archive/derive/frame_reports.py,
+    and the attachments step for files)."""
+    frame = report_frame(page.frames, page.url)
+    if frame is None:
+        return
+    if sum(page.lines[i].prose for i in body_idx) < FRAMED_BODY_PROSE:
+        raise NotAReportError(page.url, f"report in a frame: {frame.url}")
 
 
 def reject_without_body(page: PageView, body_idx: list[int]) -> None:

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from archive.parse import spam
+from archive.parse.frames import FrameRef, frame_refs
 from archive.parse.html import (
     Element,
     Line,
@@ -81,6 +82,7 @@ class PageView:
     tagged: list[tuple[Element, str]]
     hidden_terms: list[str] = field(default_factory=list)
     crumbs: list[str] = field(default_factory=list)
+    frames: list[FrameRef] = field(default_factory=list)  # (i)frames, PDFs in embed/object
 
     def text_of(self, indexes: list[int]) -> list[str]:
         return [self.lines[i].text for i in indexes]
@@ -93,6 +95,7 @@ def build_page(url: str, markup: str) -> PageView:
     body = root.find("body")
     body = body if body is not None else root
     hidden_terms = drop_hidden(root, url, tagged_elements(body))
+    frames = frame_refs(url, root)  # before the frames go with the other invisible tags
     strip_invisible(root)
     tagged = tagged_elements(body)
     crumbs = crumbs_from_dom(tagged)
@@ -120,6 +123,7 @@ def build_page(url: str, markup: str) -> PageView:
         tagged=tagged,
         hidden_terms=hidden_terms,
         crumbs=crumbs or crumbs_from_lines(lines),
+        frames=frames,
     )
 
 

@@ -37,6 +37,7 @@ from archive.parse import (
     title_candidates,
 )
 from archive.parse.charset import decode_html
+from archive.parse.frames import report_frame
 from archive.parse.html import text_of
 from archive.parse.meta import INDEX_LABELS, first_field
 from archive.parse.normalize import compact, fold, squash
@@ -76,6 +77,8 @@ class PageMeta:
     platform: str = "generic"
     is_list: bool = False  # the content is mostly links: a list, not a detail page
     spam_terms: list[str] = field(default_factory=list)
+    report_frame: str | None = None  # the URL of the frame showing the report, if any
+    frame_title: str = ""  # that frame's title attribute
 
     @property
     def names_report(self) -> bool:
@@ -100,6 +103,9 @@ def parse_page_meta(url: str, body: bytes, headers: Mapping[str, Any] | None = N
         platform=page.layout.name,
         is_list=is_list_body(page, body_idx),
     )
+    frame = report_frame(page.frames, url)
+    if frame is not None:
+        meta.report_frame, meta.frame_title = frame.url, frame.title
     if not named or title is None:
         log.debug("page %s names no report (%s)", url, meta.verdict)
         return meta

@@ -55,6 +55,7 @@ def prepare_jinja2_environment(env: Any) -> None:
     env.filters["zh_check"] = zh_check
     env.filters["zh_format"] = zh_format
     env.filters["zh_column"] = zh_column
+    env.filters["zh_description"] = zh_description
 
 
 @hookimpl
@@ -105,3 +106,23 @@ def zh_column(value: Any) -> str:
     """A facet's name: `单位 town`; the column name stays, after the Chinese."""
     label = COLUMN_LABELS.get(str(value))
     return f"{label} {value}" if label else str(value)
+
+
+DESCRIPTION_WORDS = [  # Datasette's `human_description_en` of a table page's filters and sort
+    (re.compile(r"sorted by (\S+) descending"), r"按 \1 降序"),
+    (re.compile(r"sorted by (\S+)"), r"按 \1 升序"),
+    (re.compile(r"^where "), "筛选 "),
+    (re.compile(r" and "), " 且 "),
+    (re.compile(r'search matches "'), '全文检索“'),
+]
+
+
+def zh_description(value: Any) -> str:
+    """`sorted by published descending` → `按 published 降序 (sorted by published descending)`."""
+    text = "" if value is None else str(value)
+    if not text:
+        return ""
+    chinese = text
+    for pattern, replacement in DESCRIPTION_WORDS:
+        chinese = pattern.sub(replacement, chinese)
+    return text if chinese == text else f"{chinese} ({text})"

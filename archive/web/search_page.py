@@ -137,16 +137,17 @@ def json_body(datasette: Any, database: str, params: dict[str, Any],
     }
 
 
-async def run_search(datasette: Any, params: dict[str, Any]) -> tuple[Any, SearchResults]:
+async def run_search(datasette: Any, params: dict[str, Any],
+                     limit: int = PAGE_SIZE) -> tuple[Any, SearchResults]:
     db = await search_database(datasette)
     if db is None:
         raise SearchQueryError(params["q"], "This Datasette has no archive with a search "
                                "index (reports_fts). Build one with `nianbao build`.")
-    offset = (params["page"] - 1) * PAGE_SIZE
+    offset = (params["page"] - 1) * limit
 
     def work(conn: Any) -> SearchResults:
         with unbounded(conn):  # our own queries: a long report's text is read for its passage
-            return search_reports(conn, params["q"], limit=PAGE_SIZE, offset=offset,
+            return search_reports(conn, params["q"], limit=limit, offset=offset,
                                   filters=params["filters"], sort=params["sort"])
 
     return db, await db.execute_fn(work)
@@ -157,7 +158,8 @@ async def search_page(datasette: Any, request: Any) -> Response:
     params = read_params(request)
     context: dict[str, Any] = {"params": params, "q": params["q"], "error": None,
                                "results": None, "sorts": SORTS, "sort_labels": SORT_LABELS,
-                               "sort_links": {s: link(params, sort=s) for s in SORTS}}
+                               "sort_links": {s: link(params, sort=s) for s in SORTS},
+                               "feed_url": feed_link(params)}
     status = 200
     try:
         db, results = await run_search(datasette, params)
@@ -178,6 +180,13 @@ async def search_page(datasette: Any, request: Any) -> Response:
     html = await datasette.render_template(await search_template(datasette), context,
                                            request=request)
     return Response.html(html, status=status)
+
+
+def feed_link(params: dict[str, Any]) -> str | None:
+    """The Atom feed of this search and its filters (archive/web/feeds.py)."""
+    if not params["q"]:
+        return None
+    return "/-/search.atom?" + urlencode([("q", params["q"]), *sorted(params["filters"].items())])
 
 
 async def search_template(datasette: Any) -> Any:

@@ -29,6 +29,7 @@ from archive.db import url_state as freshness
 from archive.db.url_state import SOFT_404
 from archive.ingest import PARSER_FAILED, Reading, read_capture
 from archive.parse.charset import looks_like_html
+from archive.parse.frames import EXPORT, alternate_kind
 from crawler import discovery
 from crawler.analysis import DECOY, REPORT, Analyser, classify_label
 from crawler.challenges import challenge_in
@@ -55,12 +56,13 @@ from crawler.scan import PageScan, scan_page
 from crawler.schedule import conditional_headers
 from crawler.sites import Site, netloc_of
 from crawler.tally import SiteTally
-from crawler.traps import REDIRECT, Traps, list_pattern
+from crawler.traps import LINKS, REDIRECT, Traps, list_pattern
 from crawler.warc import WarcSink
 
 log = logging.getLogger(__name__)
 
 START, NAV, PAGE, FRAME, CANDIDATE = "start", "nav", "page", "frame", "candidate"
+REPORT_FRAME = "report_frame"  # the HTML document of a detail page's report frame
 DEFAULT_MAX_DEPTH = 6  # navigation hops from a start URL; list pages do not count
 def judge_link(link: Link, in_reports: bool) -> str | None:
     """What to do with a link: CANDIDATE, NAV, FRAME, or None (leave it)."""
@@ -83,6 +85,39 @@ def judge_link(link: Link, in_reports: bool) -> str | None:
     return NAV if discovery.nav_score(link) > 0 else None
 
 
+@dataclasses.dataclass
+class Alternates:
+    scan: PageScan  # the page's links without its alternates
+    fetch: list[Link]  # exports that are a bodiless page's only copy of its report
+    skipped: list[Link]
+
+
+def alternate_links(scan: PageScan, report_known: bool, bodiless: bool) -> Alternates:
+    """Print pages and generated exports (archive.parse.frames.alternate_kind) are the
+    report again, never a report of their own: a print page is never followed; an export
+    is fetched as the file of a detail page that has no body (its only copy), kept when
+    it is a plain file (a file of the report, as before), and otherwise left. A page with
+    a report frame follows no other frame (share bars, maps, the viewer page itself)."""
+    kept: list[Link] = []
+    fetch: list[Link] = []
+    skipped: list[Link] = []
+    for link in scan.links:
+        if link.kind == FRAME_LINK:
+            if scan.report_frame is None or not (report_known or bodiless):
+                kept.append(link)
+            continue
+        kind = alternate_kind(link.url, link.label)
+        if kind is None:
+            kept.append(link)
+        elif kind == EXPORT and bodiless and not report_known:
+            fetch.append(link)
+        elif kind == EXPORT and discovery.is_attachment(link.url):
+            kept.append(link)
+        else:
+            skipped.append(link)
+    return Alternates(dataclasses.replace(scan, links=kept), fetch, skipped)
+
+
 def judge_link_on_report(link: Link) -> str | None:
     """From a report page follow only other report titles and the report's own files."""
     role = judge_link(link, in_reports=False)
@@ -94,7 +129,7 @@ def judge_link_on_report(link: Link) -> str | None:
 
 
 def priority_of(role: str, link: Link, depth: int, in_reports: bool) -> int:
-    if role == CANDIDATE:
+    if role in (CANDIDATE, REPORT_FRAME):
         return 100
     if role in (START, FRAME):
         return 90
@@ -203,6 +238,8 @@ class PortalSpider(scrapy.Spider):
         if meta.get("role") == START:
             self.tally.start_ok = True
         role = meta.get("role")
+        if meta.get("from_list"):
+            self.traps.report_link_answered(meta["from_list"], True, response.url)
         if response.status == 304:
             self.not_modified(response)
             for request in self.replay(self.original_url(response), meta):
@@ -226,10 +263,15 @@ class PortalSpider(scrapy.Spider):
         if role == PAGE and not self.list_goes_on(meta, response.url, scan):
             return
         found = False
-        if analysis.reading is not None:
+        if analysis.reading is not None and not meta.get("frame_of"):
+            # a report frame's document is read with its page's title and dates (derive)
             for item in self.report_items(response, analysis.reading):
                 found = True
                 yield item
+        if scan.links_cut:
+            parsed = analysis.reading
+            self.links_cut(meta, response.url, scan, parsed.note if parsed and parsed.note
+                           and not meta.get("frame_of") else None)
         for request in self.follow_scan(response.url, scan, meta, found):
             yield request
 
@@ -255,10 +297,50 @@ class PortalSpider(scrapy.Spider):
             scan.title + " " + scan.breadcrumb)
         # A report page with no body but a file ("附件：….pdf") is followed like a report: to
         # its files, whatever their labels say (附件1, 点击下载, P020210115….pdf).
-        bodiless = (str(meta.get("not_report", "")).startswith("no report body")
-                    and not scan.pages and any(discovery.is_attachment(x.url) for x in scan.links))
-        yield from self.follow(url, scan, int(meta.get("nav_depth", 0)), in_reports,
-                               found or bodiless)
+        reason = str(meta.get("not_report", ""))
+        framed = (meta.get("role") == CANDIDATE or meta.get("frame_of")) \
+            and scan.report_frame is not None and not found
+        # A report frame's document is part of its page's report: it leads only to files
+        # and other reports, like a report page.
+        bodiless = framed or bool(meta.get("frame_of")) or (
+            reason.startswith("no report body") and not scan.pages
+            and any(discovery.is_attachment(x.url) for x in scan.links))
+        if framed:
+            yield from self.follow_frame(url, scan, meta)
+        alternates = alternate_links(scan, report_known=found or bool(framed)
+                                     or bool(meta.get("frame_of")), bodiless=bodiless)
+        for link in alternates.fetch:  # a generated export: the file of a bodiless page
+            request = self.request_for(link, CANDIDATE, int(meta.get("nav_depth", 0)), True)
+            if request is not None:
+                request.meta["referrer"] = url
+                yield request
+        self.tally.alternates += len(alternates.skipped)
+        for request in self.follow(url, alternates.scan, int(meta.get("nav_depth", 0)),
+                                   in_reports, found or bodiless):
+            if meta.get("list") and request.meta.get("role") == CANDIDATE:
+                request.meta["from_list"] = meta["list"]  # its answer tells if the list is dead
+            yield request
+
+    def links_cut(self, meta: Any, url: str, scan: PageScan, note: str | None) -> None:
+        """A page with more links than are read: noted on its capture (after the parser's
+        note, if any) and recorded."""
+        reason = (f"{scan.links_cut:,} links on one page: {len(scan.links):,} read "
+                  f"(the first ones, then report titles, columns and pager links)")
+        self.note(meta.get("capture_id"), "; ".join(filter(None, (note, f"links cut: {reason}"))))
+        self.traps.note_bound(url, LINKS, reason, url)
+
+    def follow_frame(self, url: str, scan: PageScan, meta: Any) -> Iterator[Request]:
+        """The frame showing a detail page's report: a file (PDF, DOC) is fetched as one, an
+        HTML document as the page's report frame (capture kind `report_frame`: part of a
+        report page, not a list; fetched when its page is); either is tied to the page by
+        its referrer."""
+        frame = scan.report_frame
+        assert frame is not None
+        role = CANDIDATE if discovery.is_attachment(frame.url) else REPORT_FRAME
+        request = self.request_for(frame, role, int(meta.get("nav_depth", 0)), True)
+        if request is not None:
+            request.meta.update(referrer=url, frame_of=url)
+            yield request
 
     def replay(self, url: str, meta: Any) -> Iterator[Request]:
         """Follow the links of a known page from its stored copy, with no request: after a
@@ -401,6 +483,11 @@ class PortalSpider(scrapy.Spider):
         assert exc is not None
         reason = describe_failure(exc)
         is_start = request.meta.get("role") == START
+        if request.meta.get("from_list") and not is_refusal(exc) \
+                and not isinstance(exc, TrapStop):
+            stop = self.traps.report_link_answered(request.meta["from_list"], False, request.url)
+            if stop is not None:
+                log.info("%s: stopped paging %s: %s", self.site.id, stop.pattern, stop.reason)
         if is_refusal(exc) or (isinstance(exc, TrapStop) and not isinstance(exc, RedirectLoop)):
             log.debug("not fetched %s: %s", request.url, reason)
             return
@@ -421,8 +508,9 @@ class PortalSpider(scrapy.Spider):
                 return
         if not self.known_gone(request, exc):
             self.tally.add_error(request.url, reason)
-            if request.meta.get("role") == PAGE or (request.meta.get("in_reports")
-                                                    and request.meta.get("role") != CANDIDATE):
+            if request.meta.get("role") == PAGE or (
+                    request.meta.get("in_reports")
+                    and request.meta.get("role") not in (CANDIDATE, REPORT_FRAME)):
                 self.tally.list_errors += 1  # a report list that did not load
         if is_start:
             self.tally.start_errors.append(f"{request.url}: {reason}")

@@ -131,9 +131,47 @@ def body_html(doc: Doc, style: str = "indent") -> str:
     links = attachments_html(doc)
     if "attach_detail" in doc["flags"]:
         return links
+    if "frame_html" in doc["flags"]:  # the text is in a frame (issue #11)
+        return (SHARE_FRAME + f'\n<iframe id="contentFrame" name="contentFrame" src="'
+                f'{escape(frame_path(doc))}" width="100%" height="1600" frameborder="0" '
+                'scrolling="auto"></iframe>')
+    if "frame_pdf" in doc["flags"]:  # the PDF through a pdf.js viewer
+        item = doc["attachments"][0]
+        target = quote(item["path"], safe="")
+        return (SHARE_FRAME + f'\n<iframe src="{PDF_VIEWER}?file={target}" title="'
+                f'{escape(item["name"])}" width="100%" height="1000" frameborder="0"></iframe>')
+    if "alternates" in doc["flags"]:  # print page and exports under the text
+        tools = (f'<p class="tools"><a href="{escape(print_path(doc))}" target="_blank">【打印】'
+                 f'</a> <a href="{EXPORT}?id={export_id(doc)}&amp;type=word">【下载Word】</a> '
+                 f'<a href="{EXPORT}?id={export_id(doc)}&amp;type=pdf">【下载PDF】</a></p>')
+        return "\n".join([*(block_html(b, style) for b in doc["blocks"]), links, tools])
     if "br" in doc["flags"]:
         return br_body_html(doc) + links
     return "\n".join([*(block_html(b, style) for b in doc["blocks"]), links]).rstrip("\n")
+
+
+SHARE_FRAME = ('<iframe src="/share/share.html" width="300" height="32" frameborder="0" '
+               'scrolling="no"></iframe>')
+PDF_VIEWER = "/pdfjs/web/viewer.html"
+EXPORT = "/system/export/export.jsp"
+
+
+def frame_path(doc: Doc) -> str:
+    """Where a framed report's text is served: `zw_` + the detail page's file name."""
+    folder, name = posixpath.split(doc["paths"][0])
+    return f"{folder}/zw_{name}"
+
+
+def print_path(doc: Doc) -> str:
+    return doc["paths"][0].rsplit(".", 1)[0] + "_print.html"
+
+
+def export_id(doc: Doc) -> str:
+    return posixpath.basename(doc["paths"][0]).rsplit(".", 1)[0]
+
+
+def blocks_html(doc: Doc, style: str = "indent") -> str:
+    return "\n".join(block_html(b, style) for b in doc["blocks"])
 
 
 def attachments_html(doc: Doc) -> str:
@@ -206,6 +244,8 @@ class Site:
         items = [a for d in portal.docs for a in d.get("attachments", [])]
         self.files: dict[str, Doc] = {a["path"]: a for a in items}
         self.downloads: dict[str, Doc] = {posixpath.basename(a["file"]): a for a in items}
+        self.special = [d for d in portal.docs
+                        if {"frame_html", "frame_pdf", "alternates"} & set(d["flags"])]
 
     def attachment(self, request: Request) -> Response | None:
         """An attached file, by its path or through Hanweb's downfile.jsp?filename=."""
@@ -221,7 +261,7 @@ class Site:
         return Response(200, path.read_bytes(), item["content_type"], headers)
 
     def respond(self, request: Request) -> Response:
-        served = self.attachment(request)
+        served = self.attachment(request) or self.framed(request)
         if served is not None:
             return served
         if request.path == "/robots.txt":
@@ -231,6 +271,32 @@ class Site:
         if request.path.startswith("/images/"):
             return Response(200, TINY_PNG, "image/png")
         return self.route(request) or self.not_found()
+
+    def framed(self, request: Request) -> Response | None:
+        """Frames, print pages and exports of the reports that have them (issue #11): a
+        frame's document has no title and no dates; the print page another <title> and
+        no meta line; the Word export is HTML served as application/msword (as many CMSs
+        do), the PDF export the report's text with no title page."""
+        path = request.path
+        for doc in self.special:
+            if path == frame_path(doc) and "frame_html" in doc["flags"]:
+                return self.html(f'<html><head><meta charset="utf-8"></head><body>'
+                                 f'<div class="zw">{blocks_html(doc)}</div></body></html>')
+            if path == print_path(doc) and "alternates" in doc["flags"]:
+                return self.html(f'<html><head><meta charset="utf-8"><title>打印页面</title></head>'
+                                 f'<body onload="window.print()">{blocks_html(doc)}</body></html>')
+            if path == EXPORT and request.arg("id") == export_id(doc):
+                markup = f"<html><body><h1>{escape(doc['title_raw'])}</h1>{blocks_html(doc)}</body></html>"
+                if request.arg("type") == "pdf" and doc.get("exports"):
+                    pdf = CONTENT_DIR / "files" / doc["exports"][0]["file"]
+                    return Response(200, pdf.read_bytes(), "application/pdf")
+                return Response(200, markup.encode("utf-8"), "application/msword")
+        if path == "/share/share.html":
+            return self.html('<html><body><a href="javascript:void(0)">分享到微信</a></body></html>')
+        if path == PDF_VIEWER:
+            return self.html('<html><head><title>PDF.js viewer</title></head><body>'
+                             '<div id="viewerContainer"></div></body></html>')
+        return None
 
     def route(self, request: Request) -> Response | None:
         raise NotImplementedError

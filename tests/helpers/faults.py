@@ -38,7 +38,7 @@ from backports import zstd
 SEED = Path(__file__).resolve().parents[1] / "fixtures" / "seed" / "chengjisihan_2016.html"
 TITLE = "成吉思汗镇2016年政府信息公开工作年度报告"
 MIB = 1024 * 1024
-READ_LIMIT = 4 * MIB  # the cookie storm makes later requests carry ~100 KiB of cookies
+READ_LIMIT = 4 * MIB  # a request head; the crawler's cookie jar is capped at 16 KiB
 
 
 @dataclass(frozen=True)
@@ -314,6 +314,30 @@ CALENDAR = page("".join(f'<a href="cal.jsp?date={y}-{m:02d}">{y}年{m:02d}月</a
                         for y in range(2000, 2100) for m in range(1, 13)), "年报日历")
 
 
+def dead_links(conn: Conn) -> None:
+    """An endless list whose every page adds one new report link, and every link is dead."""
+    if conn.hit.route.endswith(".html"):
+        conn.respond(404, None, page("无此页面"))
+        return
+    n = int(conn.hit.query.get("page", ["1"])[0])
+    conn.respond(200, None, page(f'<a href="/ndbg/dead-links/d{n}.html">{TITLE}（{n}）</a>'
+                                 f'<a href="?page={n + 1}">下一页</a>', "政府信息公开年报"))
+
+
+FLOOD_PAGES = 5
+
+
+def cookie_flood(conn: Conn) -> None:
+    """Report pages, each setting 1,500 new cookies and three of 6,000 bytes, and linking
+    the next: a jar that keeps them all grows on every answer."""
+    n = int(conn.hit.route.rstrip("/").rsplit("/", 1)[-1]) if conn.hit.route[-2].isdigit() else 0
+    cookies = [("Set-Cookie", f"f{n}_{i}={'v' * 100}; Path=/") for i in range(1500)]
+    cookies += [("Set-Cookie", f"big{n}_{i}={'b' * 6000}; Path=/") for i in range(3)]
+    more = (f'<p><a href="/case/cookie-flood/{n + 1}/">{TITLE}（续{n + 1}）</a></p>'
+            if n + 1 < FLOOD_PAGES else "")
+    conn.respond(200, cookies, REPORT.replace("</body>", more + "</body>").encode("utf-8"))
+
+
 def session(conn: Conn) -> None:
     n = int(conn.hit.query.get("PHPSESSID", ["0"])[0] or 0)
     conn.respond(200, None, page(f'<a href="?PHPSESSID={n + 1}">年报（会话）</a>'))
@@ -431,6 +455,7 @@ def case_list() -> list[Case]:
             (f"X-H{n}", str(n)) for n in range(5000)]), a),
         ("cookie-storm", answer(200, REPORT_UTF8, headers=[
             ("Set-Cookie", f"c{n}={'v' * 100}; Path=/") for n in range(1000)]), a),
+        ("cookie-flood", cookie_flood, a),
         # robots.txt changes mid-crawl
         ("robots-private", answer(200, REPORT_UTF8), frozenset({UNASKED})),
     ]
@@ -441,6 +466,7 @@ def case_list() -> list[Case]:
         ("calendar", answer(200, CALENDAR), "cal.jsp?date=2024-05", "年报日历"),
         ("session", session, "?PHPSESSID=0", "年报（会话）"),
         ("deeper", deeper, "", None),
+        ("dead-links", dead_links, "", None),
     ]
     cases += [Case(name, handler, frozenset({STOP}), list_page=True, query=query, text=text)
               for name, handler, query, text in traps]

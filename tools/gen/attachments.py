@@ -127,6 +127,8 @@ def file_bytes(doc: Doc, item: dict[str, Any]) -> bytes | None:
     maker = item["maker"]
     if maker == "pdf":
         return files.pdf_bytes(title, blocks, author, stamp)
+    if maker == "pdf_untitled":  # a CMS's generated export: the text, no title page
+        return files.pdf_bytes("", blocks, author, stamp)
     if maker == "docx":
         return files.docx_bytes(title, blocks, author, stamp)
     if maker == "scanned":
@@ -147,7 +149,7 @@ def write_files(docs: list[Doc], out_dir: Path) -> list[Path]:
     """Write every attachment this generator makes under out_dir/files/."""
     written = []
     for doc in docs:
-        for item in doc.get("attachments", []):
+        for item in [*doc.get("attachments", []), *doc.get("exports", [])]:
             data = file_bytes(doc, item)
             if data is None:
                 continue
