@@ -100,9 +100,10 @@ def urls_of(db: sqlite_utils.Database, rid: str) -> list[str]:
 def drop_report(db: sqlite_utils.Database, rid: str) -> None:
     """Remove a report read from a page that turned out to be part of another (the frame
     of a detail page): its row, sections, URLs and versions."""
-    for table in ("sections", "report_urls", "report_versions"):
+    for table in ("section_spans", "report_urls", "report_versions"):
         db.execute(f"DELETE FROM [{table}] WHERE report_id = ?", [rid])
     db.execute("DELETE FROM reports WHERE id = ?", [rid])
+    sync_index(db)
 
 
 def get_report(db: sqlite_utils.Database, rid: str) -> dict[str, Any] | None:
