@@ -1,4 +1,5 @@
-"""The tokenizer, its registration, and the FTS tables' life cycle (triggers, rebuild)."""
+"""The token streams, the legacy tokenizer's registration, and the index's life cycle
+(triggers that queue, `sync_index`, rebuild, plain SQLite reading it)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,11 @@ import pysqlite3.dbapi2 as pysqlite3
 import pytest
 import sqlite_utils
 
+from archive.search import search_reports
 from archive.search.folding import fold
-from archive.search.fts import connect, enable_search
+from archive.search.fts import connect, enable_search, sync_index
 from archive.search.sqlite_fts5 import has_tokenizer, register_tokenizer
-from archive.search.tokenizer import aux_tokens, document_stream, query_tokens
+from archive.search.tokenizer import aux_tokens, document_stream, match_phrase, query_tokens
 
 ALPHABET = "政府信息公开開報告扶贫貧２０１9aＢc，。、 \n<>&①㈠𠀀é"
 
@@ -85,33 +87,55 @@ def make_archive(path: Path) -> sqlite_utils.Database:
     db = connect(path)
     db["reports"].create({"id": str, "title": str, "text": str, "report_year": int,
                           "published": str}, pk="id")
-    db["sections"].create({"report_id": str, "ordinal": int, "heading": str, "text": str},
-                          pk=("report_id", "ordinal"))
     return db
 
 
 def matching(db: sqlite_utils.Database, phrase: str) -> set[str]:
     rows = db.execute("SELECT id FROM reports WHERE rowid IN (SELECT rowid FROM reports_fts "
-                      "WHERE reports_fts MATCH ?)", [f'"{phrase}"']).fetchall()
+                      "WHERE reports_fts MATCH ?)", [match_phrase(phrase)]).fetchall()
     return {r[0] for r in rows}
 
 
-def test_triggers_keep_the_index_in_sync(tmp_path: Path) -> None:
+def test_triggers_queue_and_sync_keeps_the_index_in_sync(tmp_path: Path) -> None:
     db = make_archive(tmp_path / "a.db")
     try:
         db["reports"].insert({"id": "a", "title": "甲镇年报", "text": "扶贫工作"})
-        assert enable_search(db) == ["reports_fts", "sections_fts"]
+        assert enable_search(db) == ["reports_fts"]
         db["reports"].insert({"id": "b", "title": "乙镇年报", "text": "低保工作"})
+        assert matching(db, "低保") == set()  # queued, not yet indexed
+        assert sync_index(db) == 1
         assert matching(db, "扶贫") == {"a"} and matching(db, "低保") == {"b"}
         db["reports"].update("a", {"text": "低保审核"})
+        db["reports"].update("a", {"text": "低保审核二"})  # twice before a sync
+        sync_index(db)
         assert matching(db, "扶贫") == set() and matching(db, "低保") == {"a", "b"}
         db["reports"].update("a", {"report_year": 2020})  # not an indexed column
+        assert db.execute("SELECT count(*) FROM reports_fts_pending").fetchone() == (0,)
         db["reports"].delete("b")
+        sync_index(db)
         assert matching(db, "低保") == {"a"} and matching(db, "乙镇") == set()
-        db["sections"].insert({"report_id": "a", "ordinal": 1, "heading": "一、概述",
-                               "text": "双减"})
-        assert db.execute("SELECT count(*) FROM sections_fts WHERE sections_fts MATCH "
-                          "'\"双减\"'").fetchone() == (1,)
+        db["reports"].insert({"id": "c", "title": "丙", "text": "双减"})
+        db["reports"].delete("c")  # inserted and deleted between two syncs
+        sync_index(db)
+        assert matching(db, "双减") == set()
+        db.execute("INSERT INTO reports_fts(reports_fts) VALUES ('integrity-check')")
+        assert db.execute("SELECT count(*) FROM reports_fts_docsize").fetchone() == (1,)
+    finally:
+        db.close()
+
+
+def test_insert_or_replace_cannot_lose_the_indexed_values(tmp_path: Path) -> None:
+    db = make_archive(tmp_path / "a.db")
+    try:
+        db["reports"].insert({"id": "a", "title": "甲", "text": "扶贫"})
+        enable_search(db)
+        db["reports"].update("a", {"text": "低保"})
+        db.execute("INSERT OR REPLACE INTO reports_fts_pending (id, title, text, indexed) "
+                   "SELECT rowid, NULL, NULL, 0 FROM reports WHERE 0")  # no-op, same policy
+        db.execute("UPDATE OR REPLACE reports SET text = '双减' WHERE id = 'a'")
+        sync_index(db)
+        assert matching(db, "扶贫") == set() and matching(db, "低保") == set()
+        assert matching(db, "双减") == {"a"}
         db.execute("INSERT INTO reports_fts(reports_fts) VALUES ('integrity-check')")
     finally:
         db.close()
@@ -127,6 +151,7 @@ def test_enable_search_is_idempotent_and_replaces_foreign_indexes(tmp_path: Path
         assert enable_search(db) == []
         assert matching(db, "信息") == {"a"}
         db["reports"].insert({"id": "b", "title": "乙镇", "text": "信息"})
+        enable_search(db)
         assert matching(db, "信息") == {"a", "b"}
         count = db.execute("SELECT count(*) FROM reports_fts_docsize").fetchone()[0]
         assert count == 2
@@ -134,18 +159,20 @@ def test_enable_search_is_idempotent_and_replaces_foreign_indexes(tmp_path: Path
         db.close()
 
 
-def test_connection_without_tokenizer_reads_but_cannot_search(tmp_path: Path) -> None:
+def test_plain_sqlite_reads_and_searches(tmp_path: Path) -> None:
     path = tmp_path / "a.db"
     db = make_archive(path)
-    db["reports"].insert({"id": "a", "title": "甲镇", "text": "扶贫"})
+    db["reports"].insert({"id": "a", "title": "甲镇", "text": "扶貧，政府信息公开"})
     enable_search(db)
     db.close()
-    plain = sqlite3.connect(path)
+    plain = sqlite3.connect(path)  # the standard library's SQLite, no extension
     try:
         assert plain.execute("SELECT title FROM reports").fetchall() == [("甲镇",)]
-        assert plain.execute("SELECT id FROM reports WHERE text LIKE '%扶贫%'").fetchall() == [("a",)]
-        with pytest.raises(sqlite3.OperationalError, match="no such tokenizer"):
-            plain.execute("SELECT * FROM reports_fts WHERE reports_fts MATCH '扶贫'").fetchall()
+        for query in ("扶贫", "政", '"政府 府信 信息"', match_phrase("政府信息公開")):
+            assert plain.execute("SELECT title FROM reports_fts WHERE reports_fts MATCH ?",
+                                 [query]).fetchall() == [("甲镇",)], query
+        assert plain.execute("SELECT count(*) FROM reports_fts WHERE reports_fts MATCH "
+                             "'贫政'").fetchone() == (0,)
     finally:
         plain.close()
 
@@ -155,24 +182,30 @@ def test_archive_store_can_be_searched(tmp_path: Path) -> None:
     from archive.records import Report, Section
 
     with Archive(tmp_path / "store.db") as archive:
-        register_tokenizer(archive.db.conn)
-        enable_search(archive.db)
         report = Report(url="http://127.0.0.1:1/a.html", title="抚松镇2019年政府信息公开工作年度报告",
-                        title_raw="抚松镇2019年政府信息公开工作年度报告", text="一、总体情况\n全年扶贫。",
+                        title_raw="抚松镇2019年政府信息公开工作年度报告",
+                        text="一、总体情况\n全年扶贫。\n二、其他\n无。",
                         town="抚松镇", report_year=2019,
-                        sections=[Section(1, "一、总体情况", "全年扶贫。")])
+                        sections=[Section(1, "一、总体情况", "全年扶贫。"),
+                                  Section(1, "二、其他", "无。"), Section(1, "三、附", "另存")])
         archive.save_report(report, capture_id=None)
         assert len(matching(archive.db, "扶贫")) == 1
-        assert archive.db.execute("SELECT count(*) FROM sections_fts WHERE sections_fts "
-                                  "MATCH '\"扶贫\"'").fetchone() == (1,)
+        spans = archive.db.execute("SELECT text_start, text_end, text FROM section_spans "
+                                   "ORDER BY ordinal").fetchall()
+        assert spans == [(7, 12, None), (18, 20, None), (None, None, "另存")]
+        assert archive.db.execute("SELECT heading, text FROM sections ORDER BY ordinal").fetchall() \
+            == [("一、总体情况", "全年扶贫。"), ("二、其他", "无。"), ("三、附", "另存")]
+        hit = search_reports(archive.db, "扶贫").hits[0]
+        assert hit.section == "一、总体情况" and "<mark>扶贫</mark>" in hit.snippet_html
 
 
 def test_enable_search_on_minimal_tables(tmp_path: Path) -> None:
     db = connect(tmp_path / "a.db")
     try:
         db["reports"].create({"id": str, "title": str, "text": str}, pk="id")
-        assert enable_search(db) == ["reports_fts"]  # no sections table, no year column
+        assert enable_search(db) == ["reports_fts"]  # no year column
         db["reports"].insert({"id": "a", "title": "甲", "text": "扶贫"})
+        sync_index(db)
         assert matching(db, "扶贫") == {"a"}
     finally:
         db.close()

@@ -1,6 +1,6 @@
 """The archive's SQLite file: open it, and the `Archive` handle the rest of the code uses.
 
-`Archive` opens the file (WAL, the Chinese tokenizer, the schema brought up to date), owns
+`Archive` opens the file (WAL, the schema and the search index brought up to date), owns
 the transaction and the `sites` table, and offers the common writes of the other tables'
 modules (`captures.py`, `reports.py`, `runs.py`) as methods. Everything it stores is
 rebuilt from `captures` except what the crawler observed (`captures`, `url_state`, runs).
@@ -25,8 +25,7 @@ from archive.db.captures import StoredBody
 from archive.db.schema import TABLES, ensure_schema
 from archive.parse.personal import mask_report
 from archive.records import Report
-from archive.search import connect as connect_search
-from archive.search import enable_search
+from archive.search import enable_search, sync_index
 
 DEFAULT_DB = "data/nianbao.db"
 
@@ -58,9 +57,11 @@ class Archive:
         self._sites: dict[str, dict[str, Any] | None] = {}
         self._depth = 0  # open transaction() blocks
         self._group: GroupCommit | None = None
+        self._closed = False
         with self.transaction():
             ensure_schema(self.db)
-        enable_search(self.db)  # FTS tables and triggers; commits on its own
+        # FTS table and triggers; indexes what tools without nianbao changed; commits.
+        enable_search(self.db)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -113,6 +114,12 @@ class Archive:
         self.db.execute("BEGIN")
 
     def close(self) -> None:
+        if self._closed:
+            return
+        if not self.db.conn.in_transaction:  # what other writers left for the index
+            with self.transaction():
+                sync_index(self.db)
+        self._closed = True
         self.db.conn.close()
 
     def __enter__(self) -> Self:
@@ -227,8 +234,8 @@ class Archive:
 
 
 def open_database(path: str | Path, *, recreate: bool = False) -> sqlite_utils.Database:
-    """Open the archive with WAL journaling and the Chinese tokenizer registered."""
-    db = connect_search(path, recreate=recreate)
+    """Open the archive with WAL journaling."""
+    db = sqlite_utils.Database(path, recreate=recreate)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=NORMAL")
     db.execute("PRAGMA busy_timeout=30000")

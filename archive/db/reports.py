@@ -1,4 +1,4 @@
-"""`reports`, `sections` and `report_urls`: the reports read from the captures.
+"""`reports`, `sections` (`section_spans`) and `report_urls`: the reports read from the captures.
 
 The only module that writes these tables (their texts' history is `versions.py`).
 Writes are idempotent: saving the same report twice changes nothing but `last_seen`.
@@ -17,16 +17,18 @@ import sqlite_utils
 
 from archive.db import rows, versions
 from archive.db.keys import report_id, url_key
+from archive.db.schema import section_spans
 from archive.db.url_state import GONE_STATUSES
 from archive.parse.frames import alternate_kind
 from archive.records import Report, Section
+from archive.search.fts import clear_index, sync_index
 
 # Fields of a report row that come from the parser; a change in any of them is an update.
 CONTENT_FIELDS = (
     "url", "title", "title_raw", "town", "county", "province", "report_year", "published",
     "signed", "source", "format", "tampered", "spam_terms", "text", "platform", "index_no",
 )
-DERIVED_TABLES = ("sections", "report_urls", "report_versions", "reports")
+DERIVED_TABLES = ("section_spans", "report_urls", "report_versions", "reports")
 
 
 def report_row(report: Report, site: Mapping[str, Any], site_id: str | None) -> dict[str, Any]:
@@ -66,9 +68,10 @@ def save_report(db: sqlite_utils.Database, report: Report, row: dict[str, Any], 
     if existing is None:
         row.update(capture_id=capture_id, first_seen=seen_at, last_seen=seen_at)
         rows.insert(db, "reports", row)
-        write_sections(db, rid, report)
+        write_sections(db, rid, report, row["text"])
         versions.record_text(db, rid, report.text, url=report.url, capture_id=capture_id,
                              seen_at=seen_at)
+        sync_index(db)
         return "new"
     last_seen = max(existing["last_seen"] or seen_at, seen_at)
     if existing["url"] != row["url"] and not preferred(existing, row):
@@ -82,7 +85,8 @@ def save_report(db: sqlite_utils.Database, report: Report, row: dict[str, Any], 
         return "unchanged"
     row.update(capture_id=capture_id, last_seen=last_seen)
     rows.update(db, "reports", "id", rid, row)
-    write_sections(db, rid, report)
+    write_sections(db, rid, report, row["text"])
+    sync_index(db)
     # Switching to an identical copy under another URL is not an edit.
     return "unchanged" if changed == ["url"] else "updated"
 
@@ -96,9 +100,10 @@ def urls_of(db: sqlite_utils.Database, rid: str) -> list[str]:
 def drop_report(db: sqlite_utils.Database, rid: str) -> None:
     """Remove a report read from a page that turned out to be part of another (the frame
     of a detail page): its row, sections, URLs and versions."""
-    for table in ("sections", "report_urls", "report_versions"):
+    for table in ("section_spans", "report_urls", "report_versions"):
         db.execute(f"DELETE FROM [{table}] WHERE report_id = ?", [rid])
     db.execute("DELETE FROM reports WHERE id = ?", [rid])
+    sync_index(db)
 
 
 def get_report(db: sqlite_utils.Database, rid: str) -> dict[str, Any] | None:
@@ -123,11 +128,12 @@ def touch_url(db: sqlite_utils.Database, rid: str, url: str, capture_id: int | N
         [rid, url_key(url), url, capture_id, seen_at, seen_at])
 
 
-def write_sections(db: sqlite_utils.Database, rid: str, report: Report) -> None:
-    db.execute("DELETE FROM sections WHERE report_id = ?", [rid])
-    rows.insert_many(db, "sections", [
-        {"report_id": rid, "ordinal": i, "level": s.level, "heading": s.heading, "text": s.text}
-        for i, s in enumerate(report.sections, start=1)])
+def write_sections(db: sqlite_utils.Database, rid: str, report: Report,
+                   stored_text: str | None) -> None:
+    """A report's sections as offsets into its stored text (read back via `sections`)."""
+    db.execute("DELETE FROM section_spans WHERE report_id = ?", [rid])
+    rows.insert_many(db, "section_spans", section_spans(
+        rid, stored_text, [(s.level, s.heading, s.text) for s in report.sections]))
 
 
 def sections_of(db: sqlite_utils.Database, rid: str) -> list[Section]:
@@ -137,6 +143,7 @@ def sections_of(db: sqlite_utils.Database, rid: str) -> list[Section]:
 
 def clear_reports(db: sqlite_utils.Database) -> None:
     """Drop every row rebuilt from the captures; captures and url_state stay."""
+    clear_index(db)
     for table in DERIVED_TABLES:
         db.execute(f"DELETE FROM [{table}]")
 
@@ -341,10 +348,14 @@ def mask_stored_report(db: sqlite_utils.Database, rid: str, mask: Callable[[str]
     db.execute("UPDATE reports SET text = ?, title = ?, title_raw = ?, source = ?, "
                "personal_findings = ? WHERE id = ?",
                [text, title, title_raw, source, findings_json, rid])
+    # A section is offsets into the text masked above (lengths kept); only a heading, or a
+    # section kept verbatim because it was not found in the text, holds characters of its own.
     for ordinal, heading, body in db.execute(
-            "SELECT ordinal, heading, text FROM sections WHERE report_id = ?", [rid]).fetchall():
-        db.execute("UPDATE sections SET heading = ?, text = ? WHERE report_id = ? AND ordinal = ?",
-                   [mask(heading or ""), mask(body or ""), rid, ordinal])
+            "SELECT ordinal, heading, text FROM section_spans WHERE report_id = ?",
+            [rid]).fetchall():
+        db.execute("UPDATE section_spans SET heading = ?, text = ? "
+                   "WHERE report_id = ? AND ordinal = ?",
+                   [mask(heading or ""), mask(body) if body else body, rid, ordinal])
     for version, body in db.execute(
             "SELECT version, text FROM report_versions WHERE report_id = ?", [rid]).fetchall():
         masked = mask(body or "")

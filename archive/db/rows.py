@@ -9,7 +9,7 @@ the archive's content, and are quoted.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import sqlite_utils
@@ -27,7 +27,7 @@ def insert(db: sqlite_utils.Database, table: str, row: Mapping[str, Any]) -> int
     return int(cursor.lastrowid or 0)
 
 
-def insert_many(db: sqlite_utils.Database, table: str, rows: list[Mapping[str, Any]]) -> None:
+def insert_many(db: sqlite_utils.Database, table: str, rows: Sequence[Mapping[str, Any]]) -> None:
     """INSERT rows that all have the same keys."""
     if not rows:
         return

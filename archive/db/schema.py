@@ -1,12 +1,19 @@
 """The archive's schema: tables, columns, indexes and foreign keys.
 
 `ensure_schema` creates what is missing and adds columns that a newer version declares,
-so an archive made by an older version opens without a migration step.
+so an archive made by an older version opens without a migration step. Changes that need
+more than a new column are numbered (`SCHEMA_VERSION`, kept in `PRAGMA user_version`) and
+applied once by `migrate`:
+
+2. Section texts are not stored a second time: `section_spans` holds each section's
+   character offsets into `reports.text` (its own text only when it is not a substring of
+   the report's), and `sections` is a view with the same columns as the old table. The
+   search index is rebuilt by `archive.search.enable_search` from the stored text.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import sqlite_utils
@@ -58,8 +65,12 @@ TABLES: dict[str, dict[str, Any]] = {
                     "first_seen": str, "last_seen": str},
         "pk": ("report_id", "url_key"),
     },
-    "sections": {
-        "columns": {"report_id": str, "ordinal": int, "level": int, "heading": str, "text": str},
+    # Read through the `sections` view (SECTIONS_VIEW). text_start/text_end: character
+    # offsets into reports.text, end exclusive; `text` only when the section's text is not
+    # found in the report's (then the offsets are empty).
+    "section_spans": {
+        "columns": {"report_id": str, "ordinal": int, "level": int, "heading": str,
+                    "text_start": int, "text_end": int, "text": str},
         "pk": ("report_id", "ordinal"),
     },
     # Written by archive.derive.attachments (the derive step): one row per attachment URL, and
@@ -247,7 +258,7 @@ FOREIGN_KEYS: dict[str, list[tuple[str, str, str]]] = {
                  ("site_id", "sites", "id")],
     "reports": [("capture_id", "captures", "id"), ("site_id", "sites", "id")],
     "report_urls": [("report_id", "reports", "id"), ("capture_id", "captures", "id")],
-    "sections": [("report_id", "reports", "id")],
+    "section_spans": [("report_id", "reports", "id")],
     "crawl_runs": [("site_id", "sites", "id")],
     "crawl_stops": [("run_id", "crawl_runs", "id"), ("site_id", "sites", "id")],
     "attachments": [("report_id", "reports", "id"), ("capture_id", "captures", "id"),
@@ -273,8 +284,65 @@ FOREIGN_KEYS: dict[str, list[tuple[str, str, str]]] = {
 }
 
 
+SCHEMA_VERSION = 2
+
+SECTIONS_VIEW = """CREATE VIEW sections AS
+SELECT s.report_id, s.ordinal, s.level, s.heading,
+       CASE WHEN s.text_start IS NULL THEN s.text
+            ELSE substr(r.text, s.text_start + 1, s.text_end - s.text_start) END AS text
+FROM section_spans s LEFT JOIN reports r ON r.id = s.report_id"""
+
+
+def section_spans(rid: str, text: str | None,
+                  sections: Sequence[tuple[int, str, str]]) -> list[dict[str, Any]]:
+    """`section_spans` rows for (level, heading, text) sections of a report whose stored
+    text is `text`: each section's text located in it, in order, else kept verbatim."""
+    out, cursor, body = [], 0, text or ""
+    for ordinal, (level, heading, section_text) in enumerate(sections, start=1):
+        row: dict[str, Any] = {"report_id": rid, "ordinal": ordinal, "level": level,
+                               "heading": heading, "text_start": None, "text_end": None,
+                               "text": section_text}
+        at = body.find(section_text, cursor) if section_text else -1
+        if at < 0 and section_text:
+            at = body.find(section_text)
+        if at >= 0:
+            row.update(text_start=at, text_end=at + len(section_text), text=None)
+            cursor = at + len(section_text)
+        out.append(row)
+    return out
+
+
+def schema_version(db: sqlite_utils.Database) -> int:
+    return int(db.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(db: sqlite_utils.Database) -> None:
+    """Apply the numbered changes an older archive lacks (before the tables are ensured)."""
+    kind = db.execute("SELECT type FROM sqlite_master WHERE name = 'sections'").fetchone()
+    if kind is not None and kind[0] == "table":
+        migrate_sections(db)
+
+
+def migrate_sections(db: sqlite_utils.Database) -> None:
+    """Version 2: `sections` (a table holding every section's text) -> `section_spans`."""
+    spans = db.table("section_spans")
+    spec = TABLES["section_spans"]
+    spans.create(spec["columns"], pk=spec["pk"], if_not_exists=True,
+                 foreign_keys=FOREIGN_KEYS.get("section_spans"))
+    ids = [rid for (rid,) in db.execute("SELECT DISTINCT report_id FROM sections")]
+    for rid in ids:
+        row = db.execute("SELECT text FROM reports WHERE id = ?", [rid]).fetchone()
+        parts = db.execute("SELECT level, heading, text FROM sections WHERE report_id = ? "
+                           "ORDER BY ordinal", [rid]).fetchall()
+        spans.insert_all(section_spans(rid, row[0] if row else None,
+                                       [(lv, h, t or "") for lv, h, t in parts]))
+    db.execute("DROP TABLE sections")
+
+
 def ensure_schema(db: sqlite_utils.Database) -> None:
     """Create missing tables, indexes and foreign keys; safe to run on every open."""
+    if schema_version(db) < SCHEMA_VERSION:
+        migrate(db)
     for name, spec in TABLES.items():
         table = db.table(name)
         table.create(spec["columns"], pk=spec["pk"], if_not_exists=True,
@@ -283,6 +351,10 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     for name, columns in INDEXES:
         db.table(name).create_index(columns, if_not_exists=True)
     ensure_dirty_tracking(db)
+    if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'sections'").fetchone():
+        db.execute(SECTIONS_VIEW)
+    if schema_version(db) < SCHEMA_VERSION:
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
 def add_missing_columns(table: Table, columns: Mapping[str, Any]) -> None:

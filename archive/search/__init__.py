@@ -1,23 +1,30 @@
-"""Chinese full-text search over the archive (SQLite FTS5 + the `nianbao_zh` tokenizer).
+"""Chinese full-text search over the archive (SQLite FTS5, built-in tokenizer, segmented text).
 
     from archive.search import connect, enable_search, search_reports
 
-    db = connect("data/nianbao.db")          # sqlite-utils Database, tokenizer registered
-    enable_search(db)                        # reports_fts + sections_fts + triggers
+    db = connect("data/nianbao.db")          # a sqlite-utils Database
+    enable_search(db)                        # reports_fts + triggers, indexes what is pending
     results = search_reports(db, "扶贫 低保", limit=20, filters={"province": "吉林省"})
     db.close()
 
-See docs/search.md for the design, the measurements and the fallback for tools that
-open the database without the tokenizer.
+    fts_match("政府信息公开")                # '"政府 府信 信息 息公 公开"', for any SQLite's MATCH
+
+See docs/search.md for the design, the measurements and how to search the file with tools
+that know nothing of nianbao.
 """
 
 from archive.search.engine import Budgets, Hit, SearchResults, search_reports
-from archive.search.fts import connect, enable_search, rebuild_search
+from archive.search.fts import connect, enable_search, rebuild_search, sync_index
 from archive.search.query import ParsedQuery, SearchQueryError, parse_query
-from archive.search.sqlite_fts5 import TOKENIZER_NAME, has_tokenizer, register_tokenizer
+from archive.search.tokenizer import segment
+
+
+def fts_match(query: str) -> str:
+    """The FTS5 MATCH expression for what a person would type in the search box."""
+    return parse_query(query).match
+
 
 __all__ = [
-    "TOKENIZER_NAME",
     "Budgets",
     "Hit",
     "ParsedQuery",
@@ -25,9 +32,10 @@ __all__ = [
     "SearchResults",
     "connect",
     "enable_search",
-    "has_tokenizer",
+    "fts_match",
     "parse_query",
     "rebuild_search",
-    "register_tokenizer",
     "search_reports",
+    "segment",
+    "sync_index",
 ]

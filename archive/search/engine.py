@@ -219,20 +219,20 @@ def estimate_total(conn: Any, known: list[int]) -> int:
     return max(len(known), round(len(known) * top / span))
 
 
-def section_of(conn: Any, report_id: str, any_match: str) -> tuple[str, str] | None:
-    """Heading and text of the first section of a report that holds one of the terms."""
-    row = conn.execute(
-        "SELECT s.heading, s.text FROM sections s WHERE s.report_id = ? AND EXISTS "
-        "(SELECT 1 FROM sections_fts f WHERE sections_fts MATCH ? AND f.rowid = s.rowid) "
-        "ORDER BY s.ordinal LIMIT 1", [report_id, any_match],
-    ).fetchone()
-    return (row[0] or "", row[1] or "") if row else None
+def section_of(conn: Any, report_id: str, pattern: Any) -> tuple[str, str] | None:
+    """Heading and text of the first section of a report whose heading or text holds one
+    of the terms (the same matching as the index, on the folded text)."""
+    for heading, text in conn.execute(
+        "SELECT heading, text FROM sections WHERE report_id = ? ORDER BY ordinal", [report_id]
+    ):
+        if match_spans(heading or "", pattern) or match_spans(text or "", pattern):
+            return heading or "", text or ""
+    return None
 
 
-def locate(conn: Any, report_id: str, text: str, parsed: ParsedQuery,
-           pattern: Any) -> tuple[str | None, str, str]:
+def locate(conn: Any, report_id: str, text: str, pattern: Any) -> tuple[str | None, str, str]:
     """(section heading, where, passage) for the first place a report matches."""
-    found = section_of(conn, report_id, parsed.any_match)
+    found = section_of(conn, report_id, pattern)
     if found:
         return found[0], "section", found[1]
     if match_spans(text, pattern):
@@ -253,7 +253,7 @@ def load_hits(conn: Any, rowids: list[int], parsed: ParsedQuery) -> list[Hit]:
         row = by_rowid.get(rowid)
         if row is None:
             continue
-        section, where, passage = locate(conn, row["id"], row.pop("text") or "", parsed, pattern)
+        section, where, passage = locate(conn, row["id"], row.pop("text") or "", pattern)
         hits.append(Hit(rowid=rowid, id=row["id"], title_html=highlight(row["title"] or "", pattern),
                         snippet_html=snippet(passage, pattern),
                         snippet_text=snippet(passage, pattern, marks=TEXT_MARKS),

@@ -13,13 +13,11 @@ import re
 from dataclasses import dataclass
 
 from archive.errors import SearchQueryError
-from archive.search.tokenizer import query_tokens
+from archive.search.tokenizer import match_phrase, query_tokens
 
 MAX_QUERY_CHARS = 200
 MAX_TERMS = 12
 PHRASE_RE = re.compile(r'["“”„「」『』]([^"“”„「」『』]*)(?:["“”„「」『』]|$)|(\S+)')
-
-
 
 
 @dataclass(frozen=True)
@@ -29,17 +27,13 @@ class ParsedQuery:
 
     @property
     def match(self) -> str:
-        """FTS5 MATCH expression: the terms as quoted strings, implicitly ANDed."""
-        return " ".join(quote_term(term) for term in self.terms)
+        """FTS5 MATCH expression: each term as a phrase of index tokens, implicitly ANDed."""
+        return " ".join(match_phrase(term) for term in self.terms)
 
     @property
     def any_match(self) -> str:
-        """Any of the terms (to find the section where the first of them occurs)."""
-        return " OR ".join(quote_term(term) for term in self.terms)
-
-
-def quote_term(term: str) -> str:
-    return '"' + term.replace('"', '""') + '"'
+        """Any of the terms."""
+        return " OR ".join(match_phrase(term) for term in self.terms)
 
 
 def split_terms(text: str) -> list[str]:

@@ -1,4 +1,8 @@
-"""Register the `nianbao_zh` tokenizer on a SQLite connection (stdlib sqlite3 or pysqlite3).
+"""Register the legacy `nianbao_zh` tokenizer on a SQLite connection (stdlib sqlite3 or pysqlite3).
+
+Archives before schema version 2 declared their indexes with it; SQLite cannot even drop
+such a table on a connection that lacks it, so `fts.drop_index` registers it to migrate
+them. New archives use the built-in `ascii` tokenizer on segmented text (see `fts`).
 
 Built on `sqlitefts` (cffi): its declarations of the FTS5 C API and its way of reading the
 `sqlite3*` handle out of a Python connection. Two things are done differently:

@@ -1,4 +1,4 @@
-"""The token streams of the `nianbao_zh` FTS5 tokenizer, in pure Python.
+"""The token streams of the search index, in pure Python.
 
 A column's text becomes a list of *elements*, after folding (see `folding`): each Han
 character, each run of word characters (lower-cased, one element) and each run of
@@ -14,10 +14,12 @@ separators (one `GAP`). The index holds two streams of tokens, one after the oth
 
 `BOUNDARY` separates the streams so no phrase spans them. Both streams give exact
 substring semantics on the normalised text (elements in sequence, gaps where the query
-has gaps, word runs matched whole). `document_stream` builds the space-separated text that
-FTS5's C `ascii` tokenizer turns into tokens at index time; `aux_tokens` yields the same
-tokens with byte offsets into the original text (for highlight()); `query_tokens` turns
-one query phrase into the tokens of the stream that answers it.
+has gaps, word runs matched whole). `segment` (`document_stream`) builds the
+space-separated text that is written to the index, where SQLite's built-in `ascii`
+tokenizer splits it into those tokens (so any SQLite can read and search the file);
+`query_tokens` turns one query phrase into the tokens of the stream that answers it and
+`match_phrase` into the FTS5 phrase to MATCH. `aux_tokens` yields the index's tokens with
+byte offsets into the original text (used by the legacy `nianbao_zh` tokenizer).
 """
 
 from __future__ import annotations
@@ -70,6 +72,22 @@ def document_stream(text: str, bigrams: bool = True) -> str:
             following = chunks[i + 1]
             pairs.append(words[i] + (following[0] if following else END))
     return " ".join(unigrams) + f" {BOUNDARY} " + " ".join(pairs)
+
+
+def segment(text: str | None) -> str | None:
+    """What the index stores for a column: both token streams, space-separated (None stays).
+
+    The FTS5 table uses the built-in `ascii` tokenizer, which splits on ASCII spaces and
+    punctuation and keeps every non-ASCII character: exactly these tokens come out."""
+    return None if text is None else document_stream(text)
+
+
+def match_phrase(term: str) -> str:
+    """The FTS5 phrase that finds `term` exactly in a `segment`ed column ('""' if none).
+
+    扶贫 -> "扶贫"; 政府信息公开 -> "政府 府信 信息 息公 公开"; 政 -> "政". Tokens never hold
+    a double quote or ASCII punctuation, so the phrase needs no escaping."""
+    return '"' + " ".join(query_tokens(term)) + '"'
 
 
 def elements(text: str) -> list[Element]:

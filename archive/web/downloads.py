@@ -242,7 +242,7 @@ async def archive_copy(datasette: Any, request: Any) -> Any:
     target = folder / COPY_NAME
     withheld = [t for t in await db.table_names() if is_withheld(datasette, db.name, t)
                 and not t.endswith(("_fts_data", "_fts_idx", "_fts_docsize", "_fts_config",
-                                    "_fts_content"))]
+                                    "_fts_content", "_fts_pending"))]
     start_build_if_due(source, folder, sorted(set(withheld) | (RAW_TABLES & set(
         await db.table_names()))))
     if not target.exists():

@@ -18,7 +18,7 @@ from typing import Any
 from datasette import hookimpl
 
 RAW_TABLES = frozenset({"blobs", "extractions"})
-FTS_INTERNALS = re.compile(r"_fts_(data|idx|docsize|config|content)$")
+FTS_INTERNALS = re.compile(r"_fts_(data|idx|docsize|config|content|pending)$")
 
 
 @hookimpl

@@ -1,9 +1,11 @@
-"""Datasette plugin: the Chinese tokenizer on every connection, and a search page at /-/search.
+"""Datasette plugin: exact Chinese table search on every connection, and a page at /-/search.
 
-* `prepare_connection` registers `nianbao_zh` on each connection Datasette opens, so the
-  table search box and `?_search=` on `reports` (which Datasette wires to `reports_fts`
-  by itself) work, exactly; a query of nothing but quotes finds nothing instead of
-  failing with an FTS5 syntax error.
+* `prepare_connection` replaces Datasette's `escape_fts` SQL function on each connection,
+  so the table search box and `?_search=` on `reports` (which Datasette wires to
+  `reports_fts` by itself) are exact for every length: Datasette's phrases become phrases
+  of the index's tokens (`archive.search.tokenizer.match_phrase`). A query of nothing but
+  quotes finds nothing instead of failing with an FTS5 syntax error. Without this plugin
+  the file still answers two-character words (the index uses a built-in tokenizer).
 * `/-/search?q=...` (and `/-/search.json`) serves `archive.search.search_reports`: one
   page of results newest first (or by relevance), a highlighted passage and the section it
   is in, facets, and links to the report, the original page and the stored capture. Bad
@@ -12,6 +14,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -23,10 +26,11 @@ from jinja2 import TemplateNotFound
 
 from archive.search.engine import FACETS, MAX_OFFSET, SORTS, SearchResults, search_reports
 from archive.search.query import SearchQueryError
-from archive.search.sqlite_fts5 import register_tokenizer
+from archive.search.tokenizer import match_phrase
 from archive.web.bounds import unbounded
 
 PAGE_SIZE = 20
+PHRASE_RE = re.compile(r'"((?:[^"]|"")*)"')
 TEMPLATE = "search.html"
 TEMPLATE_FILE = Path(__file__).resolve().parent / "templates" / TEMPLATE
 FACET_LABELS = {"province": "省份 Province", "county": "县区 County", "town": "单位 Town",
@@ -36,14 +40,16 @@ SORT_LABELS = {"newest": "最新 newest", "relevance": "相关度 relevance", "o
 
 @hookimpl
 def prepare_connection(conn: Any) -> None:
-    register_tokenizer(conn)
-    # Datasette's escape_fts turns a query of only quotes (`"`) into an empty MATCH, a
-    # syntax error (400); an empty phrase instead matches nothing.
-    conn.create_function("escape_fts", 1, escape_fts_or_nothing)
+    conn.create_function("escape_fts", 1, escape_fts_segmented)
 
 
-def escape_fts_or_nothing(query: str) -> str:
-    return escape_fts(query or "") or '""'
+def escape_fts_segmented(query: str) -> str:
+    """Datasette's escaping (its split into phrases), each phrase in index tokens.
+
+    A query of only quotes, or of nothing searchable, is the empty phrase, which matches
+    nothing (Datasette's own function returns an empty MATCH, a syntax error)."""
+    phrases = [p.replace('""', '"') for p in PHRASE_RE.findall(escape_fts(query or ""))]
+    return " ".join(match_phrase(p) for p in phrases) or '""'
 
 
 @hookimpl

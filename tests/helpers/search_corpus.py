@@ -1,6 +1,7 @@
 """A searchable corpus for the search tests: synthetic reports plus hand-made edge cases,
-indexed with the `nianbao_zh` tokenizer, and the oracle they are checked against (a plain
-Python scan of the folded text)."""
+stored with the archive's schema (sections as offsets into the report text) and indexed
+as the archive is, and the oracle they are checked against (a plain Python scan of the
+folded text)."""
 
 from __future__ import annotations
 
@@ -9,17 +10,10 @@ from typing import Any
 
 import sqlite_utils
 
+from archive.db.schema import ensure_schema, section_spans
 from archive.search.folding import GAP, is_word_char, normalize
 from archive.search.fts import enable_search
 from tools.synthetic import generate_reports
-
-REPORT_COLUMNS = {
-    "id": str, "url": str, "title": str, "title_raw": str, "town": str, "county": str,
-    "province": str, "report_year": int, "published": str, "signed": str, "source": str,
-    "format": str, "tampered": int, "spam_terms": str, "text": str, "platform": str,
-    "index_no": str, "site_id": str, "capture_id": int, "first_seen": str, "last_seen": str,
-}
-SECTION_COLUMNS = {"report_id": str, "ordinal": int, "level": int, "heading": str, "text": str}
 
 # (id, title, sections) — edge cases the synthetic vocabulary does not produce.
 HANDMADE: list[tuple[str, str, list[tuple[str, str]]]] = [
@@ -69,24 +63,22 @@ def report_row(rid: str, title: str, text: str, **extra: Any) -> dict[str, Any]:
 
 def build_corpus(path: Path) -> dict[str, tuple[str, str]]:
     db = sqlite_utils.Database(path)
-    db["reports"].create(REPORT_COLUMNS, pk="id")
-    db["sections"].create(SECTION_COLUMNS, pk=("report_id", "ordinal"))
-    enable_search(db)  # empty tables: triggers index every insert below
+    ensure_schema(db)
+    enable_search(db)  # empty tables: the triggers queue every insert below
     corpus = {}
     for r in generate_reports(220, seed=7, min_length=300, max_length=1500):
         db["reports"].insert(report_row(r.id, r.title, r.text, town=r.town, county=r.county,
                                         province=r.province, report_year=r.report_year,
                                         published=r.published, format=r.format))
-        db["sections"].insert_all({"report_id": r.id, "ordinal": i, "level": lvl, "heading": h,
-                                   "text": t} for i, (lvl, h, t) in enumerate(r.sections, 1))
+        db["section_spans"].insert_all(section_spans(r.id, r.text, r.sections))
         corpus[r.id] = (r.title, r.text)
     for rid, title, sections in HANDMADE:
         text = "\n".join(f"{h}\n{t}" for h, t in sections)
         db["reports"].insert(report_row(rid, title, text, town="测试镇", county="测试县",
                                         province="测试省", report_year=2020, format="post2019"))
-        db["sections"].insert_all({"report_id": rid, "ordinal": i, "level": 1, "heading": h,
-                                   "text": t} for i, (h, t) in enumerate(sections, 1))
+        db["section_spans"].insert_all(section_spans(rid, text, [(1, h, t) for h, t in sections]))
         corpus[rid] = (title, text)
     db.conn.commit()
+    enable_search(db)  # indexes what the triggers queued
     db.close()
     return corpus
