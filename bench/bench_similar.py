@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import resource
 import sys
 import tempfile
 import time
@@ -98,6 +99,7 @@ def run(n: int, copy_every: int, prose_chars: int) -> None:
         archive.db.table("reports").insert_all(rows, batch_size=500)
         archive.db.conn.commit()
 
+        before = peak_mb()
         began, cpu = time.perf_counter(), time.process_time()
         with archive.db.atomic():  # derive_all runs every step in one transaction
             counts = derive_similar(archive, TODAY)  # type: ignore[arg-type]
@@ -107,10 +109,18 @@ def run(n: int, copy_every: int, prose_chars: int) -> None:
               f" min at 100,000, target 10), {counts}")
         found = {frozenset(p) for p in archive.db.execute(
             "SELECT report_a, report_b FROM similar_reports")}
+        print(f"peak memory: {before:.0f} MB before indexing (the generated corpus), "
+              f"{peak_mb():.0f} MB after (the step keeps each hashed report's free text and "
+              f"shingle hashes until it has compared them)")
         print(f"planted copies found: {len(planted & found)}/{len(planted)}; "
               f"other pairs: {len(found - planted)}")
         extra(archive, rows, found - planted)
         add_one(archive, rows)
+
+
+def peak_mb() -> float:
+    """This process's peak resident memory (Linux reports kilobytes)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def extra(archive: BenchArchive, rows: list[dict[str, Any]],

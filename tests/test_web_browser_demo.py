@@ -169,3 +169,23 @@ def test_coverage_grid_cell_leads_to_the_report(site: Site, tmp_path: Path) -> N
     missing = next(c for c in cells if c[0] == "missing")
     ledger = browse(site.base + unescape(missing[1]), tmp_path, "coverage-missing")
     assert "missing" in ledger and missing[2] in ledger
+
+
+def test_seed_report_shows_its_evidence_and_leads_to_its_site(site: Site,
+                                                              tmp_path: Path) -> None:
+    """The seed page's report (issue #15): the inferred 政务公开 and the evidence kinds in
+    the rendered page, and its link to /-/hijacked keeps that site."""
+    [seed] = [e for e in site.demo.truth
+              if e["substituted"] and e["substituted"]["phrase"] == "政务公开" and e["rid"]]
+    dom = browse(f"{site.base}/nianbao/reports/{quote(seed['rid'])}", tmp_path, "seed-report",
+                 height=2400)
+    box = re.search(r'<section class="box evidence" id="hijack-evidence">.*?</section>', dom,
+                    re.DOTALL)
+    assert box, "no evidence box rendered"
+    assert re.search(r'<td class="phrase"><strong>政务公开</strong>', box.group(0))
+    assert "隐藏链接" in box.group(0) and 'href="/-/capture/' in box.group(0)
+    link = re.search(r'id="hijacked-site" href="([^"]+)"', box.group(0))
+    assert link
+    hijacked = browse(site.base + unescape(link.group(1)), tmp_path, "seed-site")
+    assert 'id="site-filter"' in hijacked and "政务公开" in hijacked
+    assert 'id="hijacked-portals"' in hijacked

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -311,6 +312,7 @@ def test_pages_work_in_a_browser_under_the_policy(server: str, archive_file: Pat
 # 4. stored URLs in href: http(s) and paths on this site only
 
 HOSTILE_TEXT = '"><script>alert(9)</script><img src=x onerror=alert(8)>\'" onclick="alert(7)'
+NEIGHBOUR = "甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉"
 HOSTILE_URLS = ["javascript:alert(1)", "  javascript:alert(2)", "java\tscript:alert(3)",
                 "JaVaScRiPt:alert(4)", "data:text/html,<script>alert(5)</script>",
                 "vbscript:msgbox(6)", "\x01javascript:alert(7)", "java\nscript:alert(8)",
@@ -381,6 +383,23 @@ def hostile_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
             {"site_id": "evil", "town": HOSTILE_TEXT, "year": year, "report_id": rid
              if year == 2020 else None, "status": status, "detail": HOSTILE_TEXT}
             for year, status in ((2019, "missing"), (2020, "published")))
+        # issue #15's blocks of the report page: evidence, substitution, a copy neighbour
+        key = archive.db.execute("select url_key from report_urls where report_id = ? "
+                                 "limit 1", [rid]).fetchone()[0]
+        archive.db["hijack_evidence"].insert_all(
+            {"capture_id": capture, "kind": kind, "url": "javascript:alert(5)", "url_key": key,
+             "site_id": HOSTILE_TEXT, "fetched_at": HOSTILE_TEXT, "snippet": HOSTILE_TEXT,
+             "genuine_host": HOSTILE_TEXT} for kind in ("hidden_links", HOSTILE_TEXT))
+        archive.db.execute("update reports set site_id = 'evil' where id = ?", [rid])
+        archive.db["report_substitutions"].insert(
+            {"report_id": rid, "token": HOSTILE_TEXT, "phrase": HOSTILE_TEXT, "confidence": 0.6,
+             "occurrences": 1, "explained": 1, "alternatives": json.dumps({HOSTILE_TEXT: 0.1}),
+             "restored_title": HOSTILE_TEXT, "restored_text": HOSTILE_TEXT})
+        archive.db["reports"].insert({"id": "neighbour", "title": HOSTILE_TEXT,
+                                      "town": HOSTILE_TEXT, "text": HOSTILE_TEXT + NEIGHBOUR})
+        archive.db["similar_reports"].insert(
+            {"report_a": rid, "report_b": "neighbour", "jaccard": 0.9, "same_body": 0,
+             "shared": json.dumps([HOSTILE_TEXT, NEIGHBOUR])})
         archive.db.conn.commit()
     return path
 
@@ -405,6 +424,10 @@ async def test_no_stored_url_becomes_a_script_link(hostile_file: Path) -> None:
         assert 'onclick="alert(7)' not in response.text, path
     report_page = (await ds.client.get(f"/nianbao/reports/{rid}")).text
     assert "javascript:alert(3)" in report_page  # still shown, as text
+    for block in ('id="hijack-evidence"', 'id="similar"', 'class="list substitutions"',
+                  'id="hijacked-site"', "<mark>甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉</mark>"):
+        assert block in report_page, block  # the hostile values above reach the new blocks
+    assert report_page.count("&lt;script&gt;alert(9)&lt;/script&gt;") >= 8  # as text
     grid = (await ds.client.get("/-/coverage?county=" + quote(HOSTILE_TEXT))).text
     assert "&lt;script&gt;alert(9)&lt;/script&gt;" in grid  # the town, escaped
     assert grid.count('class="cov-') >= 2

@@ -4,6 +4,7 @@ One row per site with hijack evidence (`hijacked_portals`, archive/derive/hijack
 first and last seen tampered, the kinds of evidence in Chinese, what was injected, how
 many reports are affected and the genuine copies known; below, each page with its kinds
 and snippets (`hijacked_pages`), and the substitutions inferred (`report_substitutions`).
+`?site=ID` keeps one site (the report page links there).
 Every stored string is escaped by the template (autoescape); links are built here.
 """
 
@@ -34,18 +35,22 @@ async def hijacked_page(datasette: Any, request: Any) -> Response:
     portals: list[dict[str, Any]] = []
     pages: list[dict[str, Any]] = []
     substitutions: list[dict[str, Any]] = []
+    site = request.args.get("site") or None
+    where = "where site_id = :site" if site else ""
     if db is not None and "hijacked_portals" in await db.view_names():
         portals = [dict(r) for r in (await db.execute(
-            "select * from hijacked_portals order by last_seen_tampered desc")).rows]
+            f"select * from hijacked_portals {where} order by last_seen_tampered desc",
+            {"site": site})).rows]
         pages = [dict(r) for r in (await db.execute(
             "select url, site_id, group_concat(kind, ' ') as kinds, min(first_seen) as first_seen, "
             "max(last_seen) as last_seen, report_id, group_concat(kind || ': ' || snippet, '\n') "
-            "as snippets from hijacked_pages group by url, site_id order by site_id, url "
-            f"limit {MAX_PAGES}")).rows]
+            f"as snippets from hijacked_pages {where} group by url, site_id "
+            f"order by site_id, url limit {MAX_PAGES}", {"site": site})).rows]
         substitutions = [dict(r) for r in (await db.execute(
             "select s.report_id, s.token, s.phrase, s.confidence, s.occurrences, r.title, r.url "
             "from report_substitutions s join reports r on r.id = s.report_id "
-            "order by s.confidence desc")).rows]
+            + ("where r.site_id = :site " if site else "") +
+            "order by s.confidence desc", {"site": site})).rows]
     for portal in portals:
         portal["kind_labels"] = [LABELS.get(k, k) for k in (portal["kinds"] or "").split()]
     for page in pages:
@@ -56,5 +61,5 @@ async def hijacked_page(datasette: Any, request: Any) -> Response:
         sub["href"] = datasette.urls.row(DATABASE, "reports", tilde_encode(sub["report_id"]))
     html = await datasette.render_template(
         "hijacked.html", {"portals": portals, "pages": pages, "substitutions": substitutions,
-                          "database": DATABASE}, request=request)
+                          "database": DATABASE, "site": site}, request=request)
     return Response.html(html)

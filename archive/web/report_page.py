@@ -5,7 +5,8 @@ the report, its sections, its URLs (each copy's own title checked for spam, so t
 name the genuine copy beside a tampered one), its attachments, the captures it was read
 from (with a citation each), its figures drawn as the three standard tables with the
 failing checks on the cells they concern (`standard_tables.py`), its prose figures with
-their sentences, its checks, and the same body's other years from `coverage`.
+their sentences, its checks, the same body's other years from `coverage`, and its hijack
+evidence, inferred substitutions and copy neighbours (`report_evidence.py`).
 Everything it shows is escaped by Jinja (archived text is untrusted).
 """
 
@@ -18,6 +19,7 @@ from datasette import hookimpl
 
 from archive.parse.spam import has_glosses, spam_terms_in
 from archive.web.capture_page import body_head, citation, title_of_body
+from archive.web.report_evidence import load_evidence
 from archive.web.standard_tables import narrative_rows, report_tables
 
 MAX_COPIES = 20  # URLs of one report whose stored title is read for spam
@@ -64,6 +66,7 @@ async def load_report(datasette: Any, database: str, request: Any) -> dict[str, 
         "report_checks": checks,
         "figure_source": source[0] if source else None,
         "report_years": await load_years(db, tables, report),
+        **await load_evidence(db, tables, report),
     }
 
 
