@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pysqlite3
 import pytest
-from datasette.app import Datasette
 from markupsafe import Markup
 
 from archive.db import Archive

@@ -61,7 +61,7 @@ class ArchiveDatabase(Database):  # type: ignore[misc]
     def _file_state(self) -> tuple[Any, ...] | None:
         if not self.path:
             return None
-        state = []
+        state: list[tuple[int, int] | None] = []
         for path in (Path(self.path), Path(f"{self.path}-wal")):
             try:
                 stat = path.stat()
