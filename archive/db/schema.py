@@ -250,6 +250,17 @@ INDEXES = [
     ("hijack_evidence", ["url_key"]),
     ("hijack_evidence", ["site_id"]),
     ("copy_clusters", ["cluster_id"]),
+    ("reports", ["template"]),  # a facet of the reports table page
+]
+
+# Covering indexes for the pages (issue #14): a `reports` row holds the whole text, so a
+# page that joins many reports for their place and year would read every row's pages; these
+# hold what the coverage grid, the requests chart, the compare page and the facets read.
+NAMED_INDEXES = [
+    ("idx_reports_card", "reports",
+     ["id", "report_year", "division_province", "division_county", "division_township", "town",
+      "county", "tampered", "withdrawn_at", "first_seen", "title"]),
+    ("idx_figures_totals", "figures", ["column_key", "table", "row_key", "report_id", "value"]),
 ]
 
 # Declared so Datasette links rows across tables; SQLite does not enforce them here.
@@ -350,6 +361,8 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         add_missing_columns(table, spec["columns"])
     for name, columns in INDEXES:
         db.table(name).create_index(columns, if_not_exists=True)
+    for index, name, columns in NAMED_INDEXES:
+        db.table(name).create_index(columns, index_name=index, if_not_exists=True)
     ensure_dirty_tracking(db)
     if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'sections'").fetchone():
         db.execute(SECTIONS_VIEW)

@@ -45,13 +45,16 @@ async def coverage_page(datasette: Any, request: Any) -> Response:
 
 
 async def county_list(db: Any) -> list[dict[str, Any]]:
+    # the report's county is read only for a site without one (a subquery, not a join: a
+    # join would read every report's row, whose text makes it long, on each visit)
     rows = await db.execute(
-        f"select {COUNTY} as county, s.province, count(distinct c.site_id || '|' || c.town) "
+        "select coalesce(s.county, (select r.division_county from reports r "
+        "where r.id = c.report_id)) as county, s.province, "
+        "count(distinct c.site_id || '|' || c.town) "
         "as towns, min(c.year) as first, max(c.year) as last, "
         "sum(c.status = 'missing') as missing, sum(c.status = 'late') as late "
         "from coverage c left join sites s on s.id = c.site_id "
-        "left join reports r on r.id = c.report_id "
-        f"group by 1, 2 order by 2, 1")
+        "group by 1, 2 order by 2, 1")
     return [dict(r) for r in rows.rows if r["county"]]
 
 
