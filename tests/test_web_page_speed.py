@@ -105,3 +105,30 @@ async def test_hidden_tables_stay_hidden_with_remembered_permissions(db_path: Pa
         assert (await datasette.client.get("/nianbao/reports")).status_code == 200
     names = {t["name"] for t in (await datasette.client.get("/nianbao.json")).json()["tables"]}
     assert "blobs" not in names and "reports" in names
+
+
+async def test_requests_chart_sums_follow_writes(db_path: Path) -> None:
+    """The chart's sums are kept while the file is unchanged, and summed again after a
+    write (a nightly crawl or a build)."""
+    def add_figure(report_id: str, value: int) -> None:
+        with Archive(db_path) as archive, archive.transaction():
+            archive.db.execute(
+                'INSERT OR REPLACE INTO figures (report_id, "table", row_key, column_key, value) '
+                "VALUES (?, 'applications', 'new_requests', 'total', ?)", [report_id, value])
+
+    with Archive(db_path) as archive:
+        ids = [rid for (rid,) in archive.db.execute("SELECT id FROM reports ORDER BY report_year")]
+    add_figure(ids[0], 7)
+    datasette = make_datasette(db_path)
+    await datasette.invoke_startup()
+
+    async def received() -> dict[int, int]:
+        rows = (await datasette.client.get("/-/requests-chart.json")).json()["rows"]
+        return {row["year"]: row["received"] for row in rows}
+
+    assert await received() == {2011: 7}
+    assert await received() == {2011: 7}  # kept
+    add_figure(ids[1], 5)
+    assert await received() == {2011: 7, 2012: 5}  # the file changed: summed again
+    add_figure(ids[1], 9)
+    assert await received() == {2011: 7, 2012: 9}

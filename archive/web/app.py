@@ -7,6 +7,7 @@ metadata, templates and links in `metadata.yml` apply to any archive file.
 from __future__ import annotations
 
 import asyncio
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,9 @@ class ArchiveDatasette(Datasette):  # type: ignore[misc]
         return cache[key]
 
 
+KEPT_QUERIES = 64
+
+
 class ArchiveDatabase(Database):  # type: ignore[misc]
     """The archive, with the database page's table counts kept until the file changes.
 
@@ -79,6 +83,25 @@ class ArchiveDatabase(Database):  # type: ignore[misc]
         if state is not None and state == self._file_state():
             self._counts = (state, limit, dict(counts))
         return counts
+
+    async def rows_kept(self, sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        """The rows of an aggregate query, kept while the file is unchanged, like the
+        counts: the archive changes when a crawl or build writes it, not between visits.
+        At most KEPT_QUERIES answers are kept (parameters come from visitors)."""
+        state = self._file_state()
+        key = (sql, tuple(sorted(params.items())))
+        kept = self.__dict__.setdefault("_kept", OrderedDict())
+        hit = kept.get(key)
+        if state is not None and hit is not None and hit[0] == state:
+            kept.move_to_end(key)
+            return [dict(row) for row in hit[1]]
+        rows = [dict(row) for row in (await self.execute(sql, params)).rows]
+        if state is not None and state == self._file_state():
+            kept[key] = (state, rows)
+            kept.move_to_end(key)
+            while len(kept) > KEPT_QUERIES:
+                kept.popitem(last=False)
+        return [dict(row) for row in rows]
 
 
 def load_metadata() -> dict[str, Any]:

@@ -87,6 +87,8 @@ async def year_rows(datasette: Any, filters: dict[str, str]) -> list[dict[str, A
     if not await db.table_exists("figures"):
         return []
     sql = requests_per_year_sql(tuple(filters)) + " ORDER BY year"
+    if hasattr(db, "rows_kept"):  # the archive served by `nianbao serve`: sums kept per file state
+        return list(await db.rows_kept(sql, filters))
     result = await db.execute(sql, filters)
     return [dict(row) for row in result.rows]
 
