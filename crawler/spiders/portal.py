@@ -612,12 +612,14 @@ class PortalSpider(scrapy.Spider):
             self.checked(response, self.rejected_fingerprint(response))
             return
         yield ReportItem(report=reading.report, capture_id=capture_id, site=self.site,
-                         response=response)
+                         response=response, prepared=reading.prepared,
+                         text_sha256=reading.text_sha256)
 
     def report_saved(self, item: ReportItem) -> None:
         """Called by the pipeline once the report is stored."""
         if item.response is not None:
-            self.checked(item.response, text_fingerprint(item.report.text))
+            self.checked(item.response, "text:" + item.text_sha256 if item.text_sha256
+                         else text_fingerprint(item.report.text))
 
     # -- what the archive learns about known pages ---------------------------------------------
 
