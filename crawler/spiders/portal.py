@@ -291,8 +291,9 @@ class PortalSpider(scrapy.Spider):
                     yield item
             return
         analysis = await self.analyser.analyse(response.url, response.body,
-                                               headers_dict(response.headers), response.text,
-                                               self.this_year, role == CANDIDATE)
+                                               headers_dict(response.headers),
+                                               lambda: response.text, self.this_year,
+                                               role == CANDIDATE, response.encoding)
         scan = analysis.scan
         if role == PAGE and not self.list_goes_on(meta, response.url, scan):
             return
