@@ -13,8 +13,8 @@ Keeping it in sync without a custom function in any trigger (a shell would fail 
 * Triggers in plain SQL record each insert, update of `title`/`text` and delete of a
   report in `reports_fts_pending`, with the old values when the index holds them (a row
   in `reports_fts_docsize` says it does). They never touch the index itself.
-* `sync_index(db)` (called after every saved report, on every open of the archive, and by
-  `enable_search`) takes the pending rows: removes the old tokens (FTS5 `'delete'` with the
+* `sync_index(db)` (called after every saved report, or once per group just before a
+  group commit during a crawl, on every open of the archive, and by `enable_search`) takes the pending rows: removes the old tokens (FTS5 `'delete'` with the
   old values, segmented again) and indexes the report's stored title and text.
 
 A write from a tool without nianbao therefore succeeds, and the index catches up the next
