@@ -118,6 +118,24 @@ def test_a_group_indexes_its_reports_when_it_commits(tmp_path: Path) -> None:
         assert len(fts_ids(db_path, "扶贫")) == 4
         assert fts_ids(db_path, MOBILE) == set()  # the masked number is not indexed
     assert rows(db_path, "SELECT count(*) FROM reports_fts_pending") == [(0,)]
+    # The tokens the workers segmented are the ones a rebuild from the stored text makes.
+    words = ("扶贫", "振兴", "申请", "高家镇", "总体情况", "年度报告")
+    from archive.search.tokenizer import match_phrase
+
+    before = {w: fts_ids(db_path, match_phrase(w)) for w in words}
+    fresh = {rid: (title, text) for rid, title, text, _ in rows(db_path, STORED[0])}
+    with Archive(db_path) as archive:
+        from archive.search.fts import rebuild_search
+
+        rebuild_search(archive.db)
+        for rid, (title, text) in fresh.items():
+            assert archive.db.execute(
+                "SELECT count(*) FROM reports_fts JOIN reports r ON r.rowid = reports_fts.rowid "
+                "WHERE r.id = ? AND reports_fts MATCH ?", [rid, match_phrase(text[:6])]
+            ).fetchone()[0] == 1
+    for w in words:
+        assert fts_ids(db_path, match_phrase(w)) == before[w] == \
+            {rid for rid, (title, text) in fresh.items() if w in title + text}, w
 
 
 KILLED = textwrap.dedent("""

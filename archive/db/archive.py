@@ -26,6 +26,7 @@ from archive.db.schema import TABLES, ensure_schema
 from archive.parse.personal import mask_report
 from archive.records import Report
 from archive.search import enable_search, sync_index
+from archive.search.tokenizer import segment
 
 DEFAULT_DB = "data/nianbao.db"
 
@@ -43,12 +44,16 @@ class Prepared:
     report: Report
     findings: list[dict[str, Any]]
     text_sha256: str
+    segmented: dict[str, str] = field(default_factory=dict)  # title, text -> index tokens
 
 
 def prepare_report(report: Report) -> Prepared:
-    """Mask a parsed report and hash its text (pure; runs in the parser workers)."""
+    """Mask a parsed report, hash its text and segment its title and text for the
+    full-text index (pure; runs in the parser workers)."""
     masked, findings = mask_report(report)
-    return Prepared(report, masked, findings, versions.text_sha256(masked.text))
+    segmented = {value: segment(value) or "" for value in (masked.title, masked.text)
+                 if value}
+    return Prepared(report, masked, findings, versions.text_sha256(masked.text), segmented)
 
 
 @dataclass
@@ -76,6 +81,7 @@ class Archive:
         self._sites: dict[str, dict[str, Any] | None] = {}
         self._depth = 0  # open transaction() blocks
         self._group: GroupCommit | None = None
+        self._segmented: dict[str, str] = {}  # the open group's index tokens (workers')
         self._closed = False
         with self.transaction():
             ensure_schema(self.db)
@@ -123,7 +129,8 @@ class Archive:
     def _commit_group(self, group: GroupCommit) -> None:
         """Index the group's reports (one `sync_index` for the group, not one per report),
         then commit: index and reports land in the same transaction."""
-        sync_index(self.db)
+        segmented, self._segmented = self._segmented, {}
+        sync_index(self.db, segmented=segmented)
         self.db.conn.commit()
         group.commits += 1
 
@@ -243,6 +250,8 @@ class Archive:
         # The site's town/county only fill fields masking never touches: order is free.
         masked = self.with_site_place(prepared.report, site_id)
         findings = prepared.findings
+        if self._group is not None:
+            self._segmented.update(prepared.segmented)
         row = reports.report_row(masked, self.site(site_id) or {}, site_id)
         row["personal_findings"] = json.dumps(findings, ensure_ascii=False) if findings else None
         with self.transaction():
