@@ -16,7 +16,9 @@ from concurrent.futures import Executor
 from dataclasses import dataclass
 
 from archive.db import Archive
+from archive.db.archive import Prepared, prepare_report
 from archive.db.captures import StoredBody
+from archive.db.versions import text_sha256
 from archive.errors import DecodeError, NotAReportError
 from archive.parse import parse_report
 from archive.parse.charset import looks_like_html
@@ -36,6 +38,11 @@ class Reading:
     kind: str  # REPORT, NOT_A_REPORT, CANNOT_DECODE or PARSER_FAILED
     report: Report | None = None
     reason: str | None = None
+    # Computed where the page was parsed (a worker process), so the one writer does not:
+    # the report as the archive stores it (masked, its version hash) and the SHA-256 of
+    # the parsed text as read (the crawl's change fingerprint).
+    prepared: Prepared | None = None
+    text_sha256: str | None = None
 
     @property
     def note(self) -> str | None:
@@ -46,7 +53,9 @@ class Reading:
 def read_capture(url: str, body: bytes, headers: Mapping[str, str]) -> Reading:
     """Parse one capture's body; never raises."""
     try:
-        return Reading(REPORT, parse_report(url, body, dict(headers)))
+        report = parse_report(url, body, dict(headers))
+        return Reading(REPORT, report, prepared=prepare_report(report),
+                       text_sha256=text_sha256(report.text))
     except NotAReportError as error:
         return Reading(NOT_A_REPORT, reason=error.reason)
     except DecodeError as error:
@@ -57,11 +66,12 @@ def read_capture(url: str, body: bytes, headers: Mapping[str, str]) -> Reading:
 
 
 def save_reading(archive: Archive, report: Report, *, capture_id: int | None,
-                 site_id: str | None) -> str:
+                 site_id: str | None, prepared: Prepared | None = None) -> str:
     """Store a report read from a capture, seen when the capture was fetched (so a
-    rebuild gives the same times); "new", "updated" or "unchanged"."""
+    rebuild gives the same times); "new", "updated" or "unchanged". `prepared`: the
+    report already masked and hashed by `prepare_report` (in a worker)."""
     return archive.save_report(report, capture_id=capture_id, site_id=site_id,
-                               seen_at=archive.capture_time(capture_id))
+                               seen_at=archive.capture_time(capture_id), prepared=prepared)
 
 
 def is_page(stored: StoredBody) -> bool:
@@ -82,7 +92,7 @@ def ingest(archive: Archive, stored: StoredBody,
     if reading.report is None:
         return reading, None
     return reading, save_reading(archive, reading.report, capture_id=stored.capture_id,
-                                 site_id=stored.site_id)
+                                 site_id=stored.site_id, prepared=reading.prepared)
 
 
 def _read_stored(stored: StoredBody) -> Reading | None:

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+
+from w3lib.encoding import html_to_unicode
 
 from archive.ingest import Reading, read_capture
 from archive.parse.titles import classify_title
@@ -51,9 +53,19 @@ class Analysis:
     reading: Reading | None  # None: the page was not read as a report
 
 
-def analyse(url: str, body: bytes, headers: Mapping[str, str], text: str, this_year: int,
-            candidate: bool) -> Analysis:
-    """Scan a page's links; read it as a report when it is a candidate or titled like one."""
+def page_text(body: bytes, encoding: str) -> str:
+    """The body as text, decoded exactly as Scrapy's `TextResponse.text` does for a
+    response whose `encoding` is known."""
+    return html_to_unicode(f"charset={encoding}", body)[1]
+
+
+def analyse(url: str, body: bytes, headers: Mapping[str, str], text: str | None,
+            this_year: int, candidate: bool, encoding: str = "utf-8") -> Analysis:
+    """Scan a page's links; read it as a report when it is a candidate or titled like one.
+    `text`: the decoded body, or None to decode it here from `encoding` (a worker: the
+    page then crosses the process boundary once, as bytes)."""
+    if text is None:
+        text = page_text(body, encoding)
     scan = scan_page(url, text, this_year)
     reading = None
     if candidate or title_says_report(scan.title):
@@ -75,16 +87,19 @@ class Analyser:
     def __init__(self, workers: int | None = None):
         self.pool: ProcessPoolExecutor | None = worker_pool(workers, warm_up)
 
-    async def analyse(self, url: str, body: bytes, headers: Mapping[str, str], text: str,
-                      this_year: int, candidate: bool) -> Analysis:
-        args = (url, body, dict(headers), text, this_year, candidate)
+    async def analyse(self, url: str, body: bytes, headers: Mapping[str, str],
+                      text: Callable[[], str], this_year: int, candidate: bool,
+                      encoding: str = "utf-8") -> Analysis:
+        """`text` gives the decoded body (`response.text`); a worker decodes the bytes
+        itself from `encoding`, so the crawl process neither decodes nor sends the text."""
         if self.pool is not None:
             try:
-                return await asyncio.wrap_future(self.pool.submit(analyse, *args))
+                return await asyncio.wrap_future(self.pool.submit(
+                    analyse, url, body, dict(headers), None, this_year, candidate, encoding))
             except BrokenProcessPool:
                 log.warning("parser workers died; parsing in the crawl process from now on")
                 self.pool = None
-        return analyse(*args)
+        return analyse(url, body, dict(headers), text(), this_year, candidate)
 
     def close(self) -> None:
         if self.pool is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from archive.db.archive import Prepared
 from archive.records import Report
 from crawler.sites import Site
 
@@ -17,3 +18,5 @@ class ReportItem:
     capture_id: int | None
     site: Site
     response: Any = None  # the Scrapy response, for the spider's after-save bookkeeping
+    prepared: Prepared | None = None  # masked and hashed by the parser worker
+    text_sha256: str | None = None  # of the parsed text (the page's change fingerprint)

@@ -33,7 +33,7 @@ class ArchivePipeline:
         if not isinstance(item, ReportItem) or archive is None:
             return item
         outcome = save_reading(archive, item.report, capture_id=item.capture_id,
-                               site_id=item.site.id)
+                               site_id=item.site.id, prepared=item.prepared)
         spider.tally.add_outcome(outcome)  # type: ignore[union-attr]
         saved = getattr(spider, "report_saved", None)
         if saved is not None:

@@ -20,16 +20,40 @@ from typing import Any, Self
 import sqlite_utils
 
 from archive.clock import now_iso
-from archive.db import captures, reports, runs
+from archive.db import captures, reports, runs, versions
 from archive.db.captures import StoredBody
 from archive.db.schema import TABLES, ensure_schema
 from archive.parse.personal import mask_report
 from archive.records import Report
 from archive.search import enable_search, sync_index
+from archive.search.tokenizer import segment
 
 DEFAULT_DB = "data/nianbao.db"
 
 __all__ = ["DEFAULT_DB", "Archive", "StoredBody", "open_database"]
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A parsed report as the archive stores it, computed off the writer (in the parser
+    workers): masked (`mask_report`), its findings, and the SHA-256 of its normalised
+    masked text (`versions.text_sha256`, the version hash). `source` is the unmasked
+    report it was made from: `save_report` uses it only for that very report."""
+
+    source: Report
+    report: Report
+    findings: list[dict[str, Any]]
+    text_sha256: str
+    segmented: dict[str, str] = field(default_factory=dict)  # title, text -> index tokens
+
+
+def prepare_report(report: Report) -> Prepared:
+    """Mask a parsed report, hash its text and segment its title and text for the
+    full-text index (pure; runs in the parser workers)."""
+    masked, findings = mask_report(report)
+    segmented = {value: segment(value) or "" for value in (masked.title, masked.text)
+                 if value}
+    return Prepared(report, masked, findings, versions.text_sha256(masked.text), segmented)
 
 
 @dataclass
@@ -57,6 +81,7 @@ class Archive:
         self._sites: dict[str, dict[str, Any] | None] = {}
         self._depth = 0  # open transaction() blocks
         self._group: GroupCommit | None = None
+        self._segmented: dict[str, str] = {}  # the open group's index tokens (workers')
         self._closed = False
         with self.transaction():
             ensure_schema(self.db)
@@ -99,8 +124,15 @@ class Archive:
         finally:
             group, self._group = self._group, None
             if self.db.conn.in_transaction:
-                self.db.conn.commit()
-                group.commits += 1
+                self._commit_group(group)
+
+    def _commit_group(self, group: GroupCommit) -> None:
+        """Index the group's reports (one `sync_index` for the group, not one per report),
+        then commit: index and reports land in the same transaction."""
+        segmented, self._segmented = self._segmented, {}
+        sync_index(self.db, segmented=segmented)
+        self.db.conn.commit()
+        group.commits += 1
 
     def commit_if_due(self) -> None:
         """Commit the open group when it is due (called after writes and by a timer)."""
@@ -108,8 +140,7 @@ class Archive:
         if group is None or self._depth or not group.due():
             return
         if self.db.conn.in_transaction:
-            self.db.conn.commit()
-            group.commits += 1
+            self._commit_group(group)
         group.writes, group.since = 0, time.monotonic()
         self.db.execute("BEGIN")
 
@@ -204,19 +235,30 @@ class Archive:
     # -- reports -------------------------------------------------------------------------
 
     def save_report(self, report: Report, *, capture_id: int | None, site_id: str | None = None,
-                    seen_at: str | None = None) -> str:
+                    seen_at: str | None = None, prepared: Prepared | None = None) -> str:
         """Upsert one parsed report; returns "new", "updated" or "unchanged".
 
         The report is stored masked (`archive.parse.personal.mask_report`): its text,
         sections, title, versions and so the full-text index hold ID numbers, mobiles and
         applicants' names masked, the findings go in `personal_findings`; the raw capture
-        keeps the bytes (docs/journalism.md)."""
-        report, findings = mask_report(self.with_site_place(report, site_id))
-        row = reports.report_row(report, self.site(site_id) or {}, site_id)
+        keeps the bytes (docs/journalism.md). `prepared` (from `prepare_report`, made in a
+        parser worker) spares the writer that work; it is used only when it was made from
+        this very report object. Inside `group_commits` the full-text index is brought up
+        to date once per group, just before its commit."""
+        if prepared is None or prepared.source is not report:
+            prepared = prepare_report(report)
+        # The site's town/county only fill fields masking never touches: order is free.
+        masked = self.with_site_place(prepared.report, site_id)
+        findings = prepared.findings
+        if self._group is not None:
+            self._segmented.update(prepared.segmented)
+        row = reports.report_row(masked, self.site(site_id) or {}, site_id)
         row["personal_findings"] = json.dumps(findings, ensure_ascii=False) if findings else None
         with self.transaction():
-            return reports.save_report(self.db, report, row, capture_id=capture_id,
-                                       seen_at=seen_at or now_iso())
+            return reports.save_report(self.db, masked, row, capture_id=capture_id,
+                                       seen_at=seen_at or now_iso(),
+                                       text_sha256=prepared.text_sha256,
+                                       index=self._group is None)
 
     def add_report_url(self, rid: str, url: str, *, capture_id: int | None,
                        seen_at: str | None = None) -> None:

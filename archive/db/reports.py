@@ -60,8 +60,13 @@ def preferred(current: Mapping[str, Any], candidate: Mapping[str, Any]) -> bool:
 
 
 def save_report(db: sqlite_utils.Database, report: Report, row: dict[str, Any], *,
-                capture_id: int | None, seen_at: str) -> str:
-    """Upsert one report row (from `report_row`); "new", "updated" or "unchanged"."""
+                capture_id: int | None, seen_at: str, text_sha256: str | None = None,
+                index: bool = True) -> str:
+    """Upsert one report row (from `report_row`); "new", "updated" or "unchanged".
+
+    `text_sha256`: `versions.text_sha256(report.text)` when the caller has it already.
+    `index=False` leaves the full-text index to the caller's next `sync_index` (the
+    triggers queued the change in the same transaction, so nothing is lost)."""
     rid = row["id"]
     existing = get_report(db, rid)
     touch_url(db, rid, report.url, capture_id, seen_at)
@@ -70,15 +75,16 @@ def save_report(db: sqlite_utils.Database, report: Report, row: dict[str, Any], 
         rows.insert(db, "reports", row)
         write_sections(db, rid, report, row["text"])
         versions.record_text(db, rid, report.text, url=report.url, capture_id=capture_id,
-                             seen_at=seen_at)
-        sync_index(db)
+                             seen_at=seen_at, digest=text_sha256)
+        if index:
+            sync_index(db)
         return "new"
     last_seen = max(existing["last_seen"] or seen_at, seen_at)
     if existing["url"] != row["url"] and not preferred(existing, row):
         rows.update(db, "reports", "id", rid, {"last_seen": last_seen})
         return "unchanged"
     versions.record_text(db, rid, report.text, url=report.url, capture_id=capture_id,
-                         seen_at=seen_at)
+                         seen_at=seen_at, digest=text_sha256)
     changed = [f for f in CONTENT_FIELDS if existing.get(f) != row.get(f)]
     if not changed:
         rows.update(db, "reports", "id", rid, {"last_seen": last_seen})
@@ -86,7 +92,8 @@ def save_report(db: sqlite_utils.Database, report: Report, row: dict[str, Any], 
     row.update(capture_id=capture_id, last_seen=last_seen)
     rows.update(db, "reports", "id", rid, row)
     write_sections(db, rid, report, row["text"])
-    sync_index(db)
+    if index:
+        sync_index(db)
     # Switching to an identical copy under another URL is not an edit.
     return "unchanged" if changed == ["url"] else "updated"
 

@@ -59,9 +59,10 @@ def latest_version(db: sqlite_utils.Database, rid: str) -> dict[str, Any] | None
 
 
 def record_text(db: sqlite_utils.Database, rid: str, text: str | None, *, url: str | None,
-                capture_id: int | None, seen_at: str) -> str:
-    """Note that the report read `text` at `seen_at`; "new" when it is a new version."""
-    digest = text_sha256(text)
+                capture_id: int | None, seen_at: str, digest: str | None = None) -> str:
+    """Note that the report read `text` at `seen_at`; "new" when it is a new version.
+    `digest`: `text_sha256(text)`, when the caller computed it already (a parser worker)."""
+    digest = digest or text_sha256(text)
     latest = latest_version(db, rid)
     if latest is not None and latest["text_sha256"] == digest:
         touch_version(db, rid, latest, capture_id, seen_at)

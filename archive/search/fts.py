@@ -13,8 +13,8 @@ Keeping it in sync without a custom function in any trigger (a shell would fail 
 * Triggers in plain SQL record each insert, update of `title`/`text` and delete of a
   report in `reports_fts_pending`, with the old values when the index holds them (a row
   in `reports_fts_docsize` says it does). They never touch the index itself.
-* `sync_index(db)` (called after every saved report, on every open of the archive, and by
-  `enable_search`) takes the pending rows: removes the old tokens (FTS5 `'delete'` with the
+* `sync_index(db)` (called after every saved report, or once per group just before a
+  group commit during a crawl, on every open of the archive, and by `enable_search`) takes the pending rows: removes the old tokens (FTS5 `'delete'` with the
   old values, segmented again) and indexes the report's stored title and text.
 
 A write from a tool without nianbao therefore succeeds, and the index catches up the next
@@ -25,7 +25,7 @@ time nianbao opens the archive. Datasette and sqlite-utils find `reports_fts` fo
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -169,12 +169,23 @@ def has_index(db: sqlite_utils.Database) -> bool:
 
 
 def sync_index(db: sqlite_utils.Database,
-               progress: Callable[[int, int], None] | None = None) -> int:
+               progress: Callable[[int, int], None] | None = None,
+               segmented: Mapping[str, str] | None = None) -> int:
     """Index every pending report from its stored title and text; returns how many.
 
     The one place index rows are written. It reads what `reports` holds (whatever the
     writer stored: parsed text, masked text, text from an attachment), so the index always
-    answers for the stored text. Runs inside the caller's transaction."""
+    answers for the stored text. `segmented`: `segment(s)` for strings the caller already
+    segmented (the crawl's parser workers do it), keyed by the string itself, so only an
+    equal stored string uses it. Runs inside the caller's transaction."""
+    known = segmented or {}
+
+    def seg(value: str | None) -> str | None:
+        if value is None:
+            return None
+        done = known.get(value)
+        return done if done is not None else segment(value)
+
     if existing_sql(db, PENDING) is None:
         return 0
     total = db.execute(f"SELECT count(*) FROM {PENDING}").fetchone()[0]
@@ -192,7 +203,7 @@ def sync_index(db: sqlite_utils.Database,
                              [rowid]).fetchone()
             if row is not None:
                 db.execute(f"INSERT INTO {FTS}(rowid, title, text) VALUES (?, ?, ?)",
-                           [rowid, segment(row[0]), segment(row[1])])
+                           [rowid, seg(row[0]), seg(row[1])])
         last = batch[-1][0]
         db.execute(f"DELETE FROM {PENDING} WHERE id <= ?", [last])
         done += len(batch)

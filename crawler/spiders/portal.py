@@ -291,8 +291,9 @@ class PortalSpider(scrapy.Spider):
                     yield item
             return
         analysis = await self.analyser.analyse(response.url, response.body,
-                                               headers_dict(response.headers), response.text,
-                                               self.this_year, role == CANDIDATE)
+                                               headers_dict(response.headers),
+                                               lambda: response.text, self.this_year,
+                                               role == CANDIDATE, response.encoding)
         scan = analysis.scan
         if role == PAGE and not self.list_goes_on(meta, response.url, scan):
             return
@@ -612,12 +613,14 @@ class PortalSpider(scrapy.Spider):
             self.checked(response, self.rejected_fingerprint(response))
             return
         yield ReportItem(report=reading.report, capture_id=capture_id, site=self.site,
-                         response=response)
+                         response=response, prepared=reading.prepared,
+                         text_sha256=reading.text_sha256)
 
     def report_saved(self, item: ReportItem) -> None:
         """Called by the pipeline once the report is stored."""
         if item.response is not None:
-            self.checked(item.response, text_fingerprint(item.report.text))
+            self.checked(item.response, "text:" + item.text_sha256 if item.text_sha256
+                         else text_fingerprint(item.report.text))
 
     # -- what the archive learns about known pages ---------------------------------------------
 
