@@ -5,19 +5,17 @@ Skipped only where Chromium is not installed; `.ci/run` installs it.
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from helpers.chromium import CHROMIUM, chromium
 from helpers.serve import served
 
 from archive.db import Archive, report_id
 from archive.records import Report, Section
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed")
 
 HOSTILE = Report(
@@ -47,14 +45,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 def rendered_dom(url: str, profile: Path) -> str:
     """The DOM after Chromium loaded the page and ran its scripts."""
-    result = subprocess.run(
-        [CHROMIUM or "chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-         "--no-first-run", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", f"--user-data-dir={profile}", "--dump-dom", url],
-        capture_output=True, text=True, timeout=90, check=False,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    return result.stdout
+    return chromium(url, profile, "--dump-dom")
 
 
 def test_search_page_shows_highlighted_escaped_hits(server: str, tmp_path: Path) -> None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import re
 import shutil
-import subprocess
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -23,6 +22,7 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
+from helpers.chromium import CHROMIUM, chromium
 from helpers.demo_archive import ROOT, DemoArchive, demo_archive
 from helpers.loopback import serve_routes
 from helpers.serve import served
@@ -30,7 +30,6 @@ from helpers.serve import served
 from archive.db import Archive
 from archive.web.standard_tables import APPLICATION_COLUMNS
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed")
 PDF = ROOT / "demo" / "content" / "files" / "fusong" / "P020210115953754754075.pdf"
 
@@ -72,18 +71,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         with served(copy) as base:
             yield Site(base, DemoArchive(copy, demo.truth), capture, beacon,
                        beacon.url.rstrip("/"))
-
-
-def chromium(url: str, profile: Path, *extra: str) -> str:
-    result = subprocess.run(
-        [CHROMIUM or "chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-         "--no-first-run", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", "--hide-scrollbars", f"--user-data-dir={profile}",
-         "--virtual-time-budget=3000", *extra, url],
-        capture_output=True, text=True, timeout=90, check=False,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    return result.stdout
 
 
 def browse(url: str, tmp_path: Path, shot: str, height: int = 1600) -> str:

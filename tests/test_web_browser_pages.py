@@ -13,8 +13,6 @@ screenshot of each page is kept under the test's tmp dir.
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -23,13 +21,13 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
+from helpers.chromium import CHROMIUM, chromium
 from helpers.loopback import serve_routes
 from helpers.serve import served
 
 from archive.db import Archive, report_id
 from archive.records import Report, Section
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed")
 MARK = 'data-pwned="1"'
 
@@ -94,18 +92,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
             archive.db.conn.commit()
         with served(db) as base:
             yield Site(base, beacon, rid, capture, county)
-
-
-def chromium(url: str, profile: Path, *extra: str) -> str:
-    result = subprocess.run(
-        [CHROMIUM or "chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-         "--no-first-run", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", "--hide-scrollbars", f"--user-data-dir={profile}",
-         "--virtual-time-budget=3000", *extra, url],
-        capture_output=True, text=True, timeout=90, check=False,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    return result.stdout
 
 
 def browse(url: str, tmp_path: Path, shot: str, height: int = 1400) -> str:

@@ -7,8 +7,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
-import subprocess
 from collections.abc import Iterator
 from dataclasses import replace
 from html.parser import HTMLParser
@@ -18,6 +16,7 @@ from urllib.parse import quote
 
 import pytest
 from datasette.app import Datasette
+from helpers.chromium import CHROMIUM, run_chromium
 from helpers.serve import served
 
 from archive.db import Archive, report_id
@@ -273,7 +272,6 @@ async def test_every_inline_script_of_the_pages_is_allowed_by_its_hash(
     assert seen >= 12  # the menu script on every HTML page, the SQL editor, the table's
 
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 @pytest.fixture(scope="module")
@@ -284,13 +282,7 @@ def server(archive_file: Path) -> Iterator[str]:
 
 def browse(url: str, profile: Path) -> tuple[str, str]:
     """(DOM after the page's scripts ran, Chromium's console log)."""
-    result = subprocess.run(
-        [CHROMIUM or "chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         f"--user-data-dir={profile}", "--enable-logging=stderr", "--v=0", "--dump-dom", url],
-        capture_output=True, text=True, timeout=90, check=False,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
+    result = run_chromium(url, profile, "--enable-logging=stderr", "--v=0", "--dump-dom")
     return result.stdout, "\n".join(line for line in result.stderr.splitlines()
                                     if "CONSOLE" in line)
 
