@@ -299,21 +299,17 @@ def build_copy(source: Path, target: Path, withheld: list[str]) -> None:
     """VACUUM INTO a temporary file beside `target`, empty `withheld`, vacuum, rename."""
     from datasette.utils.sqlite import sqlite3
 
-    from archive.search.sqlite_fts5 import register_tokenizer
-
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     temporary.unlink(missing_ok=True)
     try:
         conn = sqlite3.connect(f"{source.as_uri()}?mode=ro", uri=True)
         try:
-            register_tokenizer(conn)
             conn.execute("VACUUM INTO ?", [str(temporary)])
         finally:
             conn.close()
         copy = sqlite3.connect(str(temporary))
         try:
-            register_tokenizer(copy)
             for table in withheld:
                 copy.execute(f"DELETE FROM [{table}]")
             copy.commit()
