@@ -277,34 +277,36 @@ def literal(token: str) -> str:
     return token
 
 
-def balanced(text: str, start: int, limit: int = 3000) -> str:
-    """The text from `start` (just after an opening bracket) to its closing bracket."""
-    depth, at, end = 1, start, min(len(text), start + limit)
+def code_chars(text: str, start: int = 0, end: int | None = None) -> Iterator[tuple[int, str]]:
+    """(position, character) of script code from `start` to `end`, string literals skipped."""
+    at, end = start, len(text) if end is None else end
     while at < end:
         char = text[at]
         if char in "'\"`":
             match = STRING_RE.match(text, at)
             at = match.end() if match else at + 1
             continue
+        yield at, char
+        at += 1
+
+
+def balanced(text: str, start: int, limit: int = 3000) -> str:
+    """The text from `start` (just after an opening bracket) to its closing bracket."""
+    depth, end = 1, min(len(text), start + limit)
+    for at, char in code_chars(text, start, end):
         if char in "([{":
             depth += 1
         elif char in ")]}":
             depth -= 1
             if depth == 0:
                 return text[start:at]
-        at += 1
     return text[start:end]
 
 
 def split_top(text: str, sep: str) -> list[str]:
     """Split on `sep` outside strings and brackets."""
-    parts, depth, at, last = [], 0, 0, 0
-    while at < len(text):
-        char = text[at]
-        if char in "'\"`":
-            match = STRING_RE.match(text, at)
-            at = match.end() if match else at + 1
-            continue
+    parts, depth, last = [], 0, 0
+    for at, char in code_chars(text):
         if char in "([{":
             depth += 1
         elif char in ")]}":
@@ -312,7 +314,6 @@ def split_top(text: str, sep: str) -> list[str]:
         elif char == sep and depth == 0:
             parts.append(text[last:at])
             last = at + 1
-        at += 1
     parts.append(text[last:])
     return [p.strip() for p in parts if p.strip()]
 
