@@ -20,6 +20,7 @@ import pytest
 from helpers.search_corpus import expected
 
 from archive.db.archive import Archive
+from archive.db.schema import SCHEMA_VERSION
 from archive.search import fts_match, search_reports
 from archive.search.fts import connect
 
@@ -193,7 +194,7 @@ def test_an_archive_of_the_previous_version_is_migrated(search_corpus: tuple[Pat
     assert "no such tokenizer: nianbao_zh" in failed.stderr  # what the issue reported
     with Archive(path) as archive:
         db = archive.db
-        assert db.execute("PRAGMA user_version").fetchone() == (2,)
+        assert db.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
         kinds = dict(db.execute("SELECT name, type FROM sqlite_master WHERE name IN "
                                 "('sections', 'section_spans', 'sections_fts')").fetchall())
         assert kinds == {"sections": "view", "section_spans": "table"}
@@ -210,7 +211,7 @@ def test_an_archive_of_the_previous_version_is_migrated(search_corpus: tuple[Pat
                 expected(corpus, list(fts_match_terms(query))))
     assert shell_count(path, "扶贫") == len(expected(corpus, ["扶贫"]))
     with Archive(path) as archive:  # a second open changes nothing
-        assert archive.db.execute("PRAGMA user_version").fetchone() == (2,)
+        assert archive.db.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
 
 
 def fts_match_terms(query: str) -> tuple[str, ...]:

@@ -363,10 +363,14 @@ def mask_stored_report(db: sqlite_utils.Database, rid: str, mask: Callable[[str]
         db.execute("UPDATE section_spans SET heading = ?, text = ? "
                    "WHERE report_id = ? AND ordinal = ?",
                    [mask(heading or ""), mask(body) if body else body, rid, ordinal])
+    # A version whose text is NULL is the report's text (masked above; the update's trigger
+    # gave the versions that shared the raw text their own copy, masked here).
     for version, body in db.execute(
-            "SELECT version, text FROM report_versions WHERE report_id = ?", [rid]).fetchall():
-        masked = mask(body or "")
+            "SELECT version, text FROM report_versions WHERE report_id = ? "
+            "AND text IS NOT NULL", [rid]).fetchall():
+        masked = mask(body)
         if masked != body:
             db.execute("UPDATE report_versions SET text = ?, text_sha256 = ? "
                        "WHERE report_id = ? AND version = ?",
                        [masked, versions.text_sha256(masked), rid, version])
+    versions.share_report_texts(db, rid)

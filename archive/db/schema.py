@@ -9,10 +9,15 @@ applied once by `migrate`:
    character offsets into `reports.text` (its own text only when it is not a substring of
    the report's), and `sections` is a view with the same columns as the old table. The
    search index is rebuilt by `archive.search.enable_search` from the stored text.
+3. Version texts are not stored a second time: a `report_versions` row whose text is
+   exactly its report's current text keeps `text` NULL (read from `reports.text`; SQL
+   triggers keep that true, archive/db/versions.py). The migration clears the copies in
+   the open transaction; the freed pages are reused, `VACUUM` gives them back to the disk.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -20,6 +25,9 @@ import sqlite_utils
 from sqlite_utils.db import Table
 
 from archive.db.dirty import ensure_dirty_tracking
+from archive.db.versions import ensure_version_triggers, share_report_texts
+
+log = logging.getLogger(__name__)
 
 TABLES: dict[str, dict[str, Any]] = {
     "sites": {
@@ -295,7 +303,7 @@ FOREIGN_KEYS: dict[str, list[tuple[str, str, str]]] = {
 }
 
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 SECTIONS_VIEW = """CREATE VIEW sections AS
 SELECT s.report_id, s.ordinal, s.level, s.heading,
@@ -332,6 +340,16 @@ def migrate(db: sqlite_utils.Database) -> None:
     kind = db.execute("SELECT type FROM sqlite_master WHERE name = 'sections'").fetchone()
     if kind is not None and kind[0] == "table":
         migrate_sections(db)
+    if schema_version(db) < 3 and has_table(db, "report_versions") and has_table(db, "reports"):
+        shared = share_report_texts(db)
+        if shared:
+            log.info("schema 3: %d version texts stored twice are now read from their "
+                     "report; VACUUM returns the space to the disk", shared)
+
+
+def has_table(db: sqlite_utils.Database, name: str) -> bool:
+    return db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                      [name]).fetchone() is not None
 
 
 def migrate_sections(db: sqlite_utils.Database) -> None:
@@ -364,6 +382,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     for index, name, columns in NAMED_INDEXES:
         db.table(name).create_index(columns, index_name=index, if_not_exists=True)
     ensure_dirty_tracking(db)
+    ensure_version_triggers(db)
     if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'sections'").fetchone():
         db.execute(SECTIONS_VIEW)
     if schema_version(db) < SCHEMA_VERSION:

@@ -6,6 +6,15 @@ a different text becomes the next version. Versions follow the report's preferre
 (`reports.url`), so a tampered mirror never adds versions while the genuine page is known;
 when the preferred copy changes (a genuine page found after its mirror) and its text
 differs, that is a version too, and `url` says where each text came from.
+
+A text is stored once (schema 3): a version whose text is exactly the report's current
+text (`reports.text`) keeps `text` NULL and is read from the report; only texts the report
+no longer holds (superseded versions) are stored in `report_versions.text`. Readers use
+`VERSION_TEXT` (`coalesce(v.text, r.text)`). SQL triggers keep that true for any writer,
+nianbao or not (`VERSION_TRIGGERS`): before a report's text changes, or the report row is
+deleted or replaced, its versions that shared the text get their own copy of it; after a
+report's text is written, or a version is inserted, a version text equal to the report's
+is cleared.
 """
 
 from __future__ import annotations
@@ -38,6 +47,75 @@ class Version:
     text: str
 
 
+# A version's text, for a query over `report_versions v LEFT JOIN reports r ON r.id = v.report_id`.
+VERSION_TEXT = "coalesce(v.text, r.text)"
+
+# Statements run on every open (archive.db.schema.ensure_schema); CREATE ... IF NOT EXISTS.
+VERSION_TRIGGERS = [
+    # The report's text is about to change (or the row to move to another id): the
+    # versions that share it keep the old text as their own.
+    """CREATE TRIGGER IF NOT EXISTS report_versions_keep_on_update
+BEFORE UPDATE OF text, id ON reports
+WHEN NEW.text IS NOT OLD.text OR NEW.id IS NOT OLD.id
+BEGIN
+  UPDATE report_versions SET text = OLD.text WHERE report_id = OLD.id AND text IS NULL;
+END""",
+    """CREATE TRIGGER IF NOT EXISTS report_versions_keep_on_delete
+BEFORE DELETE ON reports
+BEGIN
+  UPDATE report_versions SET text = OLD.text WHERE report_id = OLD.id AND text IS NULL;
+END""",
+    # An INSERT OR REPLACE deletes the old row without delete triggers (recursive
+    # triggers are off): copy the text while the old row is still there.
+    """CREATE TRIGGER IF NOT EXISTS report_versions_keep_on_replace
+BEFORE INSERT ON reports
+BEGIN
+  UPDATE report_versions SET text = (SELECT r.text FROM reports r WHERE r.id = NEW.id)
+  WHERE report_id = NEW.id AND text IS NULL;
+END""",
+    # The report now holds a text a version stored: that copy is not needed.
+    """CREATE TRIGGER IF NOT EXISTS report_versions_share_on_update
+AFTER UPDATE OF text ON reports
+WHEN NEW.text IS NOT OLD.text AND NEW.text IS NOT NULL
+BEGIN
+  UPDATE report_versions SET text = NULL WHERE report_id = NEW.id AND text = NEW.text;
+END""",
+    """CREATE TRIGGER IF NOT EXISTS report_versions_share_on_insert
+AFTER INSERT ON reports
+WHEN NEW.text IS NOT NULL
+BEGIN
+  UPDATE report_versions SET text = NULL WHERE report_id = NEW.id AND text = NEW.text;
+END""",
+    # A writer that stores a version with the report's text spelled out (record_text
+    # does not: it stores NULL at once).
+    """CREATE TRIGGER IF NOT EXISTS report_versions_share_new
+AFTER INSERT ON report_versions
+WHEN NEW.text IS NOT NULL
+BEGIN
+  UPDATE report_versions SET text = NULL
+  WHERE report_id = NEW.report_id AND version = NEW.version
+    AND text = (SELECT r.text FROM reports r WHERE r.id = NEW.report_id);
+END""",
+]
+
+
+def ensure_version_triggers(db: sqlite_utils.Database) -> None:
+    for statement in VERSION_TRIGGERS:
+        db.execute(statement)
+
+
+def share_report_texts(db: sqlite_utils.Database, rid: str | None = None) -> int:
+    """Clear every version text (of report `rid`, or of all reports) that is exactly its
+    report's current text; returns how many. The schema-3 migration of an archive that
+    stored every text twice, and the masking of an old archive in place."""
+    where = "" if rid is None else " AND report_versions.report_id = ?"
+    cursor = db.execute(
+        "UPDATE report_versions SET text = NULL WHERE text IS NOT NULL AND text = "
+        "(SELECT r.text FROM reports r WHERE r.id = report_versions.report_id)" + where,
+        [] if rid is None else [rid])
+    return int(cursor.rowcount or 0)
+
+
 def normalise_text(text: str | None) -> str:
     """NFKC, spaces folded, each line stripped, empty lines dropped."""
     lines = (SPACES.sub(" ", unicodedata.normalize("NFKC", line)).strip()
@@ -68,11 +146,15 @@ def record_text(db: sqlite_utils.Database, rid: str, text: str | None, *, url: s
         touch_version(db, rid, latest, capture_id, seen_at)
         return "same"
     number = 1 if latest is None else latest["version"] + 1
-    db.table("report_versions").insert({
-        "report_id": rid, "version": number, "text_sha256": digest, "first_seen": seen_at,
-        "last_seen": seen_at, "capture_ids": json.dumps([capture_id] if capture_id else []),
-        "url": url, "text": text or "",
-    })
+    body = text or ""
+    # NULL when the report holds this very text (a new report; the caller may also write
+    # the report after this, then the trigger report_versions_share_on_update clears it).
+    db.execute(
+        "INSERT INTO report_versions (report_id, version, text_sha256, first_seen, last_seen, "
+        "capture_ids, url, text) VALUES (?, ?, ?, ?, ?, ?, ?, "
+        "CASE WHEN ? IS (SELECT r.text FROM reports r WHERE r.id = ?) THEN NULL ELSE ? END)",
+        [rid, number, digest, seen_at, seen_at,
+         json.dumps([capture_id] if capture_id else []), url, body, rid, body])
     return "new"
 
 
@@ -98,8 +180,10 @@ def confirm_latest(db: sqlite_utils.Database, rid: str, capture_id: int | None,
 
 def list_versions(db: sqlite_utils.Database, rid: str) -> list[Version]:
     rows = db.execute(
-        "SELECT report_id, version, text_sha256, first_seen, last_seen, capture_ids, url, text "
-        "FROM report_versions WHERE report_id = ? ORDER BY version", [rid]).fetchall()
+        "SELECT v.report_id, v.version, v.text_sha256, v.first_seen, v.last_seen, "
+        f"v.capture_ids, v.url, {VERSION_TEXT} FROM report_versions v "
+        "LEFT JOIN reports r ON r.id = v.report_id WHERE v.report_id = ? ORDER BY v.version",
+        [rid]).fetchall()
     return [Version(report_id=row[0], version=row[1], text_sha256=row[2], first_seen=row[3],
                     last_seen=row[4], capture_ids=json.loads(row[5] or "[]"), url=row[6],
                     text=row[7] or "") for row in rows]

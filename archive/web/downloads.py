@@ -7,6 +7,8 @@
   `permissions.is_withheld` and Datasette's `view-table` permission) is a 404 here too.
   A text cell that a spreadsheet would take for a formula (`=`, `+`, `@`, a `-` that is
   not a number) gets a leading `'`: archived text is hostile. Blobs are written as hex.
+  A cell stored as a reference is written out (`SPELLED_OUT`: a version's text that is its
+  report's current text, NULL in `report_versions`).
 * `/-/downloads/nianbao-public.db`: a copy of the archive without the raw bodies and
   caches (the withheld tables are emptied; every other table, index and the full-text
   index stay). Made with `VACUUM INTO` from a read-only connection into a temporary file,
@@ -48,6 +50,9 @@ CHUNK = 2000
 REBUILD_INTERVAL = 600.0  # seconds between two builds of the archive copy, at least
 COPY_NAME = "nianbao-public.db"
 TABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+# (table, column): the SQL that spells the cell out (archive/db/versions.py).
+SPELLED_OUT = {("report_versions", "text"):
+               "coalesce([text], (select r.text from reports r where r.id = [report_id]))"}
 
 
 @dataclass
@@ -154,7 +159,7 @@ async def table_csv(datasette: Any, request: Any) -> Any:
         out.writerow(columns)
         await writer.write("\ufeff" + buffer.getvalue())
         last: int | None = None
-        quoted = ", ".join(f'[{c}]' for c in columns)
+        quoted = ", ".join(SPELLED_OUT.get((table, c), f"[{c}]") for c in columns)
         while True:
             sql = (f"select rowid as __rowid, {quoted} from [{table}] "
                    + ("where rowid > ? " if last is not None else "")

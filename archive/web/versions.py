@@ -6,7 +6,9 @@
   interrupted by the SQL time limit: texts over MAX_DIFF_CHARS characters or
   MAX_DIFF_LINES lines are not compared here (`nianbao diff` compares any two).
 * The row page of `report_versions` (`row-nianbao-report_versions.html`) shows the
-  version's dates and captures and its diff against the version before it.
+  version's dates and captures and its diff against the version before it. A version
+  holding the report's current text stores none of its own (`text` NULL): its text is
+  read from `reports` (`VERSION_TEXT`).
 * The report page gets `report_versions` (the list, newest first) and its withdrawal.
 """
 
@@ -17,7 +19,7 @@ from typing import Any
 
 from datasette import hookimpl
 
-from archive.db.versions import diff_lines, diff_text
+from archive.db.versions import VERSION_TEXT, diff_lines, diff_text
 
 MAX_DIFF_CHARS = 200_000  # per text; a report is typically 5-50 thousand characters
 MAX_DIFF_LINES = 2_000  # per text; the worst case of 2,000 lines each takes about 0.3 s
@@ -58,8 +60,11 @@ async def load_version(datasette: Any, database: str, request: Any) -> dict[str,
         return {}
     db = datasette.get_database(database)
     rows = (await db.execute(
-        "select * from report_versions where report_id = ? and version in (?, ?) "
-        "order by version", [pks[0], int(pks[1]) - 1, int(pks[1])])).rows
+        "select v.report_id, v.version, v.text_sha256, v.first_seen, v.last_seen, "
+        f"v.capture_ids, v.url, {VERSION_TEXT} as text from report_versions v "
+        "left join reports r on r.id = v.report_id where v.report_id = ? "
+        "and v.version in (?, ?) order by v.version",
+        [pks[0], int(pks[1]) - 1, int(pks[1])])).rows
     versions = [dict(r) for r in rows]
     if not versions or versions[-1]["version"] != int(pks[1]):
         return {}
