@@ -16,6 +16,7 @@ raw captures (`captures`, `blobs`); the target (issue #10) is the file without t
     .venv/bin/python bench/bench_search.py                 # 100,000 reports
     .venv/bin/python bench/bench_search.py --reports 20000
     .venv/bin/python bench/bench_search.py --quick         # smoke test, a few seconds
+    .venv/bin/python bench/bench_search.py --reports 20000 --schema-2  # and before schema 3
 """
 
 from __future__ import annotations
@@ -300,6 +301,52 @@ def print_build(n: int, stats: dict[str, Any], times: dict[str, float], sizes: d
         print(f"  {name:34s} {size / 1e6:8.0f} MB  {size / raw:5.2f}x")
 
 
+MIGRATE = ("import sys\nfrom archive.db.archive import Archive\n"
+           "Archive(sys.argv[1]).close()\n")
+
+
+def compare_schema_2(path: Path, raw: int) -> None:
+    """The same archive as schema 2 wrote it (every version's text in full), then opened by
+    this version (the migration on open) and vacuumed: size and migration time."""
+    copy = path.with_name(path.stem + "-schema2.db")
+    shutil.copy(path, copy)
+    try:
+        db = connect(copy)
+        with db.conn:
+            db.execute("DROP TABLE IF EXISTS reports_trigram")
+            for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' "
+                                      "AND name LIKE 'report_versions_%'").fetchall():
+                db.execute(f"DROP TRIGGER [{name}]")
+            db.execute("UPDATE report_versions SET text = (SELECT r.text FROM reports r "
+                       "WHERE r.id = report_versions.report_id) WHERE text IS NULL")
+            db.execute("PRAGMA user_version = 2")
+        db.execute("VACUUM")
+        db.close()
+
+        def line(label: str) -> None:
+            tables = table_sizes(copy)
+            total = copy.stat().st_size
+            without = total - sum(tables.get(name, 0) for name in RAW_TABLES)
+            print(f"  {label:34s} {without / 1e6:8.0f} MB  {without / raw:5.2f}x without "
+                  f"captures, {total / raw:5.2f}x with; report_versions "
+                  f"{tables.get('report_versions', 0) / raw:5.2f}x")
+
+        print("\n== The same archive as schema 2 stored it (every version's text in full)")
+        line("schema 2 (vacuumed)")
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-c", MIGRATE, str(copy)], check=True,
+                       cwd=Path(__file__).resolve().parent.parent)
+        took = time.perf_counter() - started
+        line(f"opened: migrated in {took:.1f} s")
+        db = connect(copy)
+        db.execute("VACUUM")
+        db.close()
+        line("migrated, vacuumed")
+    finally:
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(copy) + suffix).unlink(missing_ok=True)
+
+
 def print_latency(results: list[dict[str, Any]], stats: dict[str, Any], n: int) -> None:
     print("\n== Latency through Datasette (ds.client), milliseconds p50/p95, rows on the page")
     print("   page        = /-/search.json (first page newest first, bounded count, facets)")
@@ -341,6 +388,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--optimize", action="store_true",
                         help="merge the index's segments (FTS5 'optimize') before measuring")
     parser.add_argument("--keep", type=Path, default=None, help="keep the database at this path")
+    parser.add_argument("--schema-2", action="store_true",
+                        help="also measure the archive as schema 2 stored it and its migration")
     parser.add_argument("--no-captures", action="store_true",
                         help="store capture rows without the page bodies (faster, smaller)")
     args = parser.parse_args(argv)
@@ -351,13 +400,14 @@ def main(argv: list[str] | None = None) -> int:
     path.unlink(missing_ok=True)
     try:
         skip = {"trigram"} if args.no_trigram else set()
-        return run(path, n, reps, skip, optimize=args.optimize, captures=not args.no_captures)
+        return run(path, n, reps, skip, optimize=args.optimize, captures=not args.no_captures,
+                   schema_2=args.schema_2)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
 def run(path: Path, n: int, reps: int, skip: set[str], optimize: bool = False,
-        captures: bool = True) -> int:
+        captures: bool = True, schema_2: bool = False) -> int:
     db = connect(path)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=NORMAL")
@@ -385,6 +435,8 @@ def run(path: Path, n: int, reps: int, skip: set[str], optimize: bool = False,
     queries = [(label, no_hit if q == "NOHIT" else q) for label, q in QUERIES]
     stats["hits"].setdefault(no_hit, 0)
     print_build(n, stats, times, sizes, total_size, tables)
+    if schema_2:
+        compare_schema_2(path, stats["bytes"])
     results = asyncio.run(run_queries(path, queries, reps, skip))
     print_latency(results, stats, n)
     return 0
