@@ -21,6 +21,7 @@ from typing import Any
 
 import sqlite_utils
 
+from archive.db import rows
 from archive.errors import VersionNotFoundError
 
 SPACES = re.compile(r"[ \t\u3000\u00a0]+")
@@ -68,7 +69,7 @@ def record_text(db: sqlite_utils.Database, rid: str, text: str | None, *, url: s
         touch_version(db, rid, latest, capture_id, seen_at)
         return "same"
     number = 1 if latest is None else latest["version"] + 1
-    db.table("report_versions").insert({
+    rows.insert(db, "report_versions", {
         "report_id": rid, "version": number, "text_sha256": digest, "first_seen": seen_at,
         "last_seen": seen_at, "capture_ids": json.dumps([capture_id] if capture_id else []),
         "url": url, "text": text or "",
