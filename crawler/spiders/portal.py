@@ -75,6 +75,9 @@ DEFAULT_MAX_DEPTH = 6  # navigation hops from a start URL; list pages do not cou
 JUDGED_LINKS = 65_536
 
 
+link_alternate_kind = functools.lru_cache(maxsize=JUDGED_LINKS)(alternate_kind)
+
+
 @functools.lru_cache(maxsize=JUDGED_LINKS)
 def judge_link(link: Link, in_reports: bool) -> str | None:
     """What to do with a link: CANDIDATE, NAV, FRAME, or None (leave it)."""
@@ -118,7 +121,7 @@ def alternate_links(scan: PageScan, report_known: bool, bodiless: bool) -> Alter
             if scan.report_frame is None or not (report_known or bodiless):
                 kept.append(link)
             continue
-        kind = alternate_kind(link.url, link.label)
+        kind = link_alternate_kind(link.url, link.label)
         if kind is None:
             kept.append(link)
         elif kind == EXPORT and bodiless and not report_known:
