@@ -9,6 +9,8 @@ Prints, side by side:
 - the ceiling on the same scale portal: a plain link-following Scrapy CrawlSpider (no
   parsing, no storage, same concurrency), and Scrapy's own `scrapy bench`;
 - what the portal server alone delivers (8 keep-alive client connections);
+- CPU milliseconds per page of the crawl process alone (the one writer), of the crawl with
+  its parser workers, and of the plain spider (less sensitive to the machine's load);
 - reports parsed per second by `archive.parse.parse_report` on the captured report pages,
   beside a plain lxml parse (`lxml.html.fromstring` + `text_content()`) of the same bytes,
   and the crawler's other per-page costs (link scan, capture storage).
