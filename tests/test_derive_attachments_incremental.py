@@ -291,3 +291,34 @@ def test_transient_failures_are_retried_on_a_schedule(built: Path,
         assert archive.db.execute(retry).fetchall() == []
         row = archive.db.execute("SELECT status FROM attachments WHERE url = ?", [url])
         assert row.fetchone() == ("ok",)
+
+
+def test_a_report_left_behind_by_its_page_equals_a_full_derive(
+        db_path: Path, tmp_path: Path) -> None:
+    """Two detail pages make one report; the one whose URL the report kept changes its
+    title (a report of its own now), and a later night touches only the other: the report
+    still counts as one made from files (not an HTML report's) as in a full derive."""
+    title = "长岗乡2019年政府信息公开工作年度报告"
+    with Archive(db_path) as archive:
+        portal = Portal(archive)
+        portal.add("/p/t1.html", detail_page(title, [("a.pdf", title)], "发布日期：2020-01-10"),
+                   HTML)
+        portal.file("/p/a.pdf", "post2021.pdf", PDF, "/p/t1.html", title)
+        portal.add("/q/t1.html", detail_page(title, [("a.docx", title)], "发布日期：2020-01-11"),
+                   HTML)
+        portal.file("/q/a.docx", "post2020.docx", DOCX, "/q/t1.html", title)
+        build_archive(archive, today=TODAY)
+        kept = archive.db.execute("SELECT a.report_id FROM attachments a WHERE a.url = ?",
+                                  [HOST + "/q/a.docx"]).fetchone()[0]
+        assert archive.db.execute("SELECT url FROM reports WHERE id = ?",
+                                  [kept]).fetchone() == (HOST + "/p/t1.html",)
+        renamed = title.replace("2019", "2020")
+        Portal(archive, night=1).add("/p/t1.html", detail_page(
+            renamed, [("a.pdf", renamed)], "发布日期：2021-01-10"), HTML)
+        assert not derive_all(archive, today=TODAY).full
+        Portal(archive, night=2).file("/q/a.docx", "post2020.docx", DOCX, "/q/t1.html", title)
+        assert not derive_all(archive, today=TODAY).full
+    derive_from_scratch(db_path, tmp_path / "full.db")
+    got, want = snapshot(db_path), snapshot(tmp_path / "full.db")
+    for name in COMPARED:
+        assert got[name] == want[name], f"{name} differs from a full derive"

@@ -46,7 +46,7 @@ CREATE INDEX IF NOT EXISTS attachment_links_site ON attachment_links (site_id)
 CREATE TABLE IF NOT EXISTS attachment_retries (
   file_key TEXT PRIMARY KEY, tries INTEGER NOT NULL, due_on TEXT NOT NULL, error TEXT
 );
-CREATE INDEX IF NOT EXISTS attachment_retries_due ON attachment_retries (due_on);
+CREATE INDEX IF NOT EXISTS attachment_retries_due ON attachment_retries (due_on, file_key);
 """
 
 

@@ -34,13 +34,14 @@ from archive.derive.file_reports import (
     holder_key,
     place_file,
 )
-from archive.derive.files import File, candidate_captures, collect_files
+from archive.derive.files import File, attachment_ids, candidate_captures, collect_files
 from archive.derive.scope import Scope
 
 RETRIES_PER_DERIVE = 20  # transient failures read again per derive, the longest waiting first
-OK_BODIES_SQL = ("SELECT DISTINCT sha256 FROM captures WHERE url_key IN "
-                 "(SELECT value FROM json_each(?)) AND sha256 IS NOT NULL "
-                 "AND status BETWEEN 200 AND 299")
+# The newest body of each URL key (one indexed step per key, whatever its history).
+NEWEST_BODIES_SQL = ("SELECT (SELECT sha256 FROM captures c WHERE c.url_key = j.value "
+                     "AND c.sha256 IS NOT NULL AND c.status BETWEEN 200 AND 299 "
+                     "ORDER BY c.id DESC LIMIT 1) FROM json_each(?) j")
 FILES_OF_REPORTS_SQL = ("SELECT c.url_key FROM attachments a JOIN captures c "
                         "ON c.id = a.capture_id WHERE a.report_id IN "
                         "(SELECT value FROM json_each(?))")
@@ -66,7 +67,7 @@ def seed_files(archive: Archive, scope: Scope, today: date) -> set[str]:
     if urls:
         keys |= {capture.url_key for capture in candidate_captures(archive, urls)}
         keys |= links.files_at(db, urls)
-        shas = {sha for (sha,) in db.execute(OK_BODIES_SQL, [links.listed(urls)])}
+        shas = {sha for (sha,) in db.execute(NEWEST_BODIES_SQL, [links.listed(urls)]) if sha}
         if shas:
             keys |= links.files_of_page_bodies(db, shas)
     reports = scope.reports()
@@ -85,9 +86,10 @@ def files_of_reports(archive: Archive, rids: set[str]) -> set[str]:
 
 def stored_rids(archive: Archive, keys: set[str]) -> set[str]:
     """Report ids of the stored attachment rows of these files."""
-    sql = FILES_OF_REPORTS_SQL.replace("SELECT c.url_key", "SELECT a.report_id").replace(
-        "a.report_id IN", "c.url_key IN")
-    return {rid for (rid,) in archive.db.execute(sql, [links.listed(keys)]) if rid}
+    ids = links.listed(attachment_ids(archive, keys))
+    return {rid for (rid,) in archive.db.execute(
+        "SELECT report_id FROM attachments WHERE id IN (SELECT value FROM json_each(?))", [ids])
+        if rid}
 
 
 def gather(archive: Archive, seeds: set[str],

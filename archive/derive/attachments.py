@@ -31,7 +31,6 @@ archive. Its rows equal a full walk's (tests/test_derive_attachments_incremental
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -49,7 +48,7 @@ from archive.db.attachment_links import schedule_retries
 from archive.db.dirty import mark_reports
 from archive.derive.attachment_scope import derived_elsewhere, gather, seed_files
 from archive.derive.file_reports import Page, link_reports, save_groups
-from archive.derive.files import File, collect_files
+from archive.derive.files import File, attachment_id, attachment_ids, collect_files
 from archive.derive.scope import Scope, everything
 from archive.extract import (
     DEFAULT_LIMITS,
@@ -205,10 +204,7 @@ def write_rows(archive: Archive, files: list[File]) -> None:
 def write_some_rows(archive: Archive, keys: set[str], files: list[File]) -> None:
     """The rows and links of the files stored under `keys` (those no longer files lose
     theirs)."""
-    ids = {attachment_id(url) for (url,) in archive.db.execute(
-        "SELECT url FROM captures WHERE url_key IN (SELECT value FROM json_each(?)) "
-        "GROUP BY url_key", [links.listed(keys)])}
-    ids |= {attachment_id(file.url) for file in files}
+    ids = attachment_ids(archive, keys) | {attachment_id(file.url) for file in files}
     archive.db.execute("DELETE FROM attachments WHERE id IN (SELECT value FROM json_each(?))",
                        [links.listed(ids)])
     rows = [attachment_row(file) for file in files]
@@ -254,10 +250,6 @@ def attachment_rows_by_report(archive: Archive,
                                   [links.listed(rids)]):
         rows.setdefault(row[0], []).append(tuple(row[1:]))
     return rows
-
-
-def attachment_id(url: str) -> str:
-    return hashlib.sha1(url_key(url).encode("utf-8")).hexdigest()[:16]
 
 
 def attachment_row(file: File) -> dict[str, Any]:

@@ -7,13 +7,15 @@ Found here (`collect_files`: every stored file, or those of some URL keys), read
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from archive.db import Archive
+from archive.db import Archive, url_key
 from archive.db.captures import file_candidates
 from archive.extract import (
     ERROR,
@@ -31,6 +33,9 @@ PAGE_TYPES = ("text/html", "application/xhtml", "text/xml", "application/xml", "
               "image/")
 FILE_QUERY_RE = re.compile(r"\.(?:pdf|docx?|wps|xlsx?|et|ofd|rtf)$", re.IGNORECASE)
 NOT_FILES = ("html", None)  # sniff_kind labels of bodies that are not documents
+# One URL stored under each key (one indexed step per key, whatever its history).
+URL_OF_KEYS_SQL = ("SELECT (SELECT url FROM captures c WHERE c.url_key = j.value LIMIT 1) "
+                   "FROM json_each(?) j")
 
 
 @dataclass
@@ -178,3 +183,14 @@ def file_name(capture: Capture, link_text: str | None) -> str | None:
 
 def claimed_kind(capture: Capture, filename: str | None) -> str | None:
     return kind_from_name(filename) or kind_from_content_type(capture.content_type)
+
+
+def attachment_id(url: str) -> str:
+    """The `attachments` row id of a file URL."""
+    return hashlib.sha1(url_key(url).encode("utf-8")).hexdigest()[:16]
+
+
+def attachment_ids(archive: Archive, keys: set[str]) -> set[str]:
+    """The `attachments` row ids the files stored under these URL keys have (or would)."""
+    found = archive.db.execute(URL_OF_KEYS_SQL, [json.dumps(sorted(keys), ensure_ascii=False)])
+    return {attachment_id(url) for (url,) in found if url}
