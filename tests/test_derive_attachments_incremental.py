@@ -231,6 +231,12 @@ def test_an_untouched_archive_reads_no_file(built: Path, monkeypatch: pytest.Mon
         Portal(archive, night=1).add("/about.html", b"<html><body>about</body></html>", HTML)
         derive_all(archive, today=TODAY)
         assert reads.files == []
+        # the list fetched again with the same body: its files depend on nothing new
+        newest = archive.db.execute("SELECT max(id) FROM captures WHERE url = ?",
+                                    [HOST + LIST]).fetchone()[0]
+        Portal(archive, night=1).add(LIST, archive.capture_body(newest), HTML)
+        derive_all(archive, today=TODAY)
+        assert reads.files == []
         # one file captured again: it and the files decided with it, not all twelve
         Portal(archive, night=2).file("/d/b.pdf", "pre2016.pdf", PDF, "/d/t1.html", YINGEBU)
         derive_all(archive, today=TODAY)
@@ -249,6 +255,18 @@ def test_a_detail_page_fetched_again_reads_its_files(built: Path,
         # its files, and the list's file that makes the same report (one id, two candidates)
         assert sorted(reads.files) == [HOST + "/e/a.doc", HOST + "/e/t.xls",
                                        HOST + "/xxgk/ndbg/kdm/a.docx"]
+
+
+def test_a_list_with_a_new_body_reads_its_files(built: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    reads = Reads(monkeypatch)
+    with Archive(built) as archive:
+        Portal(archive, night=1).add(LIST, list_page([
+            ("kdm/a.docx", KUAIDAMAO, "2021-01-25"), ("x.pdf", "附件下载", "2022-01-20")]), HTML)
+        derive_all(archive, today=TODAY)
+        # the list's two files, and the detail page's files of the same report id
+        assert sorted(reads.files) == [HOST + "/e/a.doc", HOST + "/e/t.xls",
+                                       HOST + "/xxgk/ndbg/kdm/a.docx", HOST + "/xxgk/ndbg/x.pdf"]
 
 
 def test_a_new_copy_of_a_detail_page_joins_its_report(built: Path) -> None:

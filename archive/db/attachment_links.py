@@ -9,8 +9,9 @@ rewrites the rows of the files it read:
   file is read into), `report` (an HTML report the file is attached to), `link` (any other
   page, e.g. a list), `direct` (the file's own row when the file is a report of its own),
   `self` (its own row otherwise). Holder and direct rows carry the site whose place the
-  report takes (`site_id`); holder rows the SHA-256 of the page's newest body
-  (`page_sha`), so a new URL serving the same bytes (a copy of the page) finds the files.
+  report takes (`site_id`); page rows the SHA-256 of the page's newest body when the
+  file was read (`page_sha`): a list fetched again with the same body needs no file read
+  again, and a new URL serving a holder's bytes (a copy of the page) finds the files.
   `attachment_pages` is `SELECT DISTINCT page_key` of this table.
 - `attachment_retries`: files whose last extraction failed for a reason a quieter moment
   may not repeat (a timeout, a killed worker), with the day they are next read again
@@ -75,12 +76,23 @@ def column(db: sqlite_utils.Database, sql: str, params: list[object]) -> set[str
 
 
 def files_at(db: sqlite_utils.Database, keys: Iterable[str]) -> set[str]:
-    """Files stored under these URL keys, or linked from pages under them."""
-    values = listed(keys)
-    return (column(db, "SELECT file_key FROM attachment_links WHERE file_key IN "
-                       "(SELECT value FROM json_each(?))", [values])
-            | column(db, "SELECT file_key FROM attachment_links WHERE page_key IN "
-                         "(SELECT value FROM json_each(?))", [values]))
+    """Files stored under these URL keys."""
+    return column(db, "SELECT file_key FROM attachment_links WHERE file_key IN "
+                      "(SELECT value FROM json_each(?))", [listed(keys)])
+
+
+def files_linked_from(db: sqlite_utils.Database, newest: dict[str, str | None]) -> set[str]:
+    """Files linked from the pages keyed in `newest` (page key -> SHA-256 of its newest
+    body), except those a page only lists (`link`) when the page is not a report and its
+    body is the one they were last read with: nothing they depend on changed."""
+    values = listed(newest)
+    reports = column(db, "SELECT DISTINCT url_key FROM report_urls WHERE url_key IN "
+                         "(SELECT value FROM json_each(?))", [values])
+    found = db.execute("SELECT file_key, page_key, role, page_sha FROM attachment_links WHERE "
+                       "page_key IN (SELECT value FROM json_each(?))", [values])
+    return {file_key for file_key, page_key, role, page_sha in found
+            if role != LINK or page_key in reports or page_sha is None
+            or page_sha != newest.get(page_key)}
 
 
 def files_held_by(db: sqlite_utils.Database, pages: Iterable[str]) -> set[str]:
@@ -97,8 +109,8 @@ def holders_of(db: sqlite_utils.Database, files: Iterable[str]) -> set[str]:
 
 def files_of_page_bodies(db: sqlite_utils.Database, shas: Iterable[str]) -> set[str]:
     """Files held by a detail page whose newest body has one of these SHA-256s."""
-    return column(db, "SELECT file_key FROM attachment_links WHERE page_sha IN "
-                      "(SELECT value FROM json_each(?))", [listed(shas)])
+    return column(db, f"SELECT file_key FROM attachment_links WHERE page_sha IN "
+                      f"(SELECT value FROM json_each(?)) AND role = '{HOLDER}'", [listed(shas)])
 
 
 def files_of_sites(db: sqlite_utils.Database, sites: Iterable[str]) -> set[str]:

@@ -5,7 +5,8 @@ attachments step reads only the files a run could have changed the rows of, foun
 indexes (`archive/db/attachment_links.py`), never by walking the stored files:
 
 - seeds: files captured (or gone, or back) in the run; files linked from a page captured
-  in the run (its links, its title, whether it is a report may have changed); files held
+  in the run (its title, whether it is a report, its dates may have changed; a list
+  fetched again with the body its files were read with is skipped); files held
   by a detail page whose bytes a newly captured URL also serves (a new copy of the page);
   files of reports the run changed or of sites whose place changed; and files whose last
   extraction failed transiently and whose retry is due (`RETRIES_PER_DERIVE` at most);
@@ -39,7 +40,7 @@ from archive.derive.scope import Scope
 
 RETRIES_PER_DERIVE = 20  # transient failures read again per derive, the longest waiting first
 # The newest body of each URL key (one indexed step per key, whatever its history).
-NEWEST_BODIES_SQL = ("SELECT (SELECT sha256 FROM captures c WHERE c.url_key = j.value "
+NEWEST_BODIES_SQL = ("SELECT j.value, (SELECT sha256 FROM captures c WHERE c.url_key = j.value "
                      "AND c.sha256 IS NOT NULL AND c.status BETWEEN 200 AND 299 "
                      "ORDER BY c.id DESC LIMIT 1) FROM json_each(?) j")
 FILES_OF_REPORTS_SQL = ("SELECT c.url_key FROM attachments a JOIN captures c "
@@ -67,7 +68,9 @@ def seed_files(archive: Archive, scope: Scope, today: date) -> set[str]:
     if urls:
         keys |= {capture.url_key for capture in candidate_captures(archive, urls)}
         keys |= links.files_at(db, urls)
-        shas = {sha for (sha,) in db.execute(NEWEST_BODIES_SQL, [links.listed(urls)]) if sha}
+        newest = dict(db.execute(NEWEST_BODIES_SQL, [links.listed(urls)]).fetchall())
+        keys |= links.files_linked_from(db, newest)
+        shas = {sha for sha in newest.values() if sha}
         if shas:
             keys |= links.files_of_page_bodies(db, shas)
     reports = scope.reports()

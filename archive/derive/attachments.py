@@ -47,7 +47,13 @@ from archive.db import attachment_links as links
 from archive.db.attachment_links import schedule_retries
 from archive.db.dirty import mark_reports
 from archive.derive.attachment_scope import derived_elsewhere, gather, seed_files
-from archive.derive.file_reports import Page, link_reports, save_groups
+from archive.derive.file_reports import (
+    Page,
+    candidates_of,
+    group_candidates,
+    place_file,
+    save_groups,
+)
 from archive.derive.files import File, attachment_id, attachment_ids, collect_files
 from archive.derive.scope import Scope, everything
 from archive.extract import (
@@ -90,8 +96,12 @@ def derive_attachments(archive: Archive, today: date, limits: Limits | None = No
     if scope.full:
         files = collect_files(archive)
         read(files)
-        saved = link_reports(archive, files)
-        write_rows(archive, files)
+        pages: dict[str, Page | None] = {}
+        for file in files:
+            place_file(archive, file, pages)
+        saved = save_groups(archive, group_candidates(archive,
+                                                      candidates_of(archive, files, pages)))
+        write_rows(archive, files, pages)
         schedule_retries(archive.db, today, None, transient_failures(files))
     else:
         seeds = seed_files(archive, scope, today)
@@ -101,7 +111,7 @@ def derive_attachments(archive: Archive, today: date, limits: Limits | None = No
         files = work.files
         before = attachment_rows_by_report(archive, work.rids)
         saved = save_groups(archive, work.groups, derived_elsewhere(archive, work))
-        write_some_rows(archive, work.keys, files)
+        write_some_rows(archive, work.keys, files, work.pages)
         schedule_retries(archive.db, today, work.keys, transient_failures(files))
         after = attachment_rows_by_report(archive, work.rids | {f.report_id for f in files
                                                                 if f.report_id})
@@ -192,16 +202,17 @@ def store_result(archive: Archive, sha: str, settings: str, result: Extracted,
 # -- 4. rows ---------------------------------------------------------------------------------
 
 
-def write_rows(archive: Archive, files: list[File]) -> None:
+def write_rows(archive: Archive, files: list[File], pages: dict[str, Page | None]) -> None:
     """Every file's row and links (a full derive)."""
     archive.db.execute("DELETE FROM attachments")
     rows = [attachment_row(file) for file in files]
     if rows:
         archive.db.table("attachments").insert_all(rows, pk="id")
-    links.rewrite_links(archive.db, [link for file in files for link in links_of(file)])
+    links.rewrite_links(archive.db, [link for file in files for link in links_of(file, pages)])
 
 
-def write_some_rows(archive: Archive, keys: set[str], files: list[File]) -> None:
+def write_some_rows(archive: Archive, keys: set[str], files: list[File],
+                    pages: dict[str, Page | None]) -> None:
     """The rows and links of the files stored under `keys` (those no longer files lose
     theirs)."""
     ids = attachment_ids(archive, keys) | {attachment_id(file.url) for file in files}
@@ -210,10 +221,10 @@ def write_some_rows(archive: Archive, keys: set[str], files: list[File]) -> None
     rows = [attachment_row(file) for file in files]
     if rows:
         archive.db.table("attachments").insert_all(rows, pk="id")
-    links.replace_links(archive.db, keys, [link for file in files for link in links_of(file)])
+    links.replace_links(archive.db, keys, [link for file in files for link in links_of(file, pages)])
 
 
-def links_of(file: File) -> list[links.Link]:
+def links_of(file: File, pages: dict[str, Page | None]) -> list[links.Link]:
     """The file's own row and one per page that linked it (attachment_links)."""
     holder = cast(Page | None, file.holder)
     detail = holder is not None and not holder.html_report
@@ -232,7 +243,9 @@ def links_of(file: File) -> list[links.Link]:
             rows[key] = links.Link(file.key, key, links.HOLDER if detail else links.REPORT,
                                    site if detail else None, holder.sha256 if detail else None)
         else:
-            rows[key] = links.Link(file.key, key, links.LINK)
+            page = pages.get(key)
+            rows[key] = links.Link(file.key, key, links.LINK, None,
+                                   page.sha256 if page is not None else None)
     return list(rows.values())
 
 

@@ -1,6 +1,7 @@
 """Tie stored attachment files to reports: the page that linked them decides (issue #5).
 
-Called by `archive.derive.attachments.derive_attachments` once the files' text is known. See
+Called by `archive.derive.attachments.derive_attachments` once the files' text is known
+(`place_file`, `candidates_of`, `group_candidates`, `save_groups`). See
 that module's docstring for the rules; in short, an HTML report page keeps its text and
 gains the files, a detail page naming a report takes its text from its best readable
 file, and a file linked straight from a list is a report page of its own.
@@ -78,14 +79,6 @@ class Candidate:
     files: list[File]
     main: File | None = None  # the file the text came from
     copies: list[Seen] = field(default_factory=list)  # byte-identical pages elsewhere
-
-
-def link_reports(archive: Archive, files: list[File]) -> int:
-    """Set each file's report_id (saving reports made from files); returns reports saved."""
-    pages: dict[str, Page | None] = {}
-    for file in files:
-        place_file(archive, file, pages)
-    return save_groups(archive, group_candidates(archive, candidates_of(archive, files, pages)))
 
 
 def place_file(archive: Archive, file: File, pages: dict[str, Page | None]) -> None:
