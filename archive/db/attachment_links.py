@@ -60,8 +60,16 @@ class Link:
     page_sha: str | None = None
 
 
+NAMES = ("attachment_links", "attachment_links_page", "attachment_links_sha",
+         "attachment_links_site", "attachment_retries", "attachment_retries_due")
+
+
 def ensure_attachment_links(db: sqlite_utils.Database) -> None:
-    """The two tables and their indexes (safe on every open)."""
+    """The two tables and their indexes (safe on every open: one read when present)."""
+    present = db.execute(f"SELECT count(*) FROM sqlite_master WHERE name IN "
+                         f"({', '.join('?' * len(NAMES))})", list(NAMES)).fetchone()[0]
+    if present == len(NAMES):
+        return
     for statement in SCHEMA.split(";"):
         if statement.strip():
             db.execute(statement)
