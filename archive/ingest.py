@@ -66,12 +66,16 @@ def read_capture(url: str, body: bytes, headers: Mapping[str, str]) -> Reading:
 
 
 def save_reading(archive: Archive, report: Report, *, capture_id: int | None,
-                 site_id: str | None, prepared: Prepared | None = None) -> str:
+                 site_id: str | None, prepared: Prepared | None = None,
+                 fetched_at: str | None = None) -> str:
     """Store a report read from a capture, seen when the capture was fetched (so a
     rebuild gives the same times); "new", "updated" or "unchanged". `prepared`: the
-    report already masked and hashed by `prepare_report` (in a worker)."""
+    report already masked and hashed by `prepare_report` (in a worker). `fetched_at`:
+    the capture's `fetched_at` when the caller has it (the crawl, a rebuild), else it is
+    read back from the capture."""
+    seen_at = fetched_at if fetched_at is not None else archive.capture_time(capture_id)
     return archive.save_report(report, capture_id=capture_id, site_id=site_id,
-                               seen_at=archive.capture_time(capture_id), prepared=prepared)
+                               seen_at=seen_at, prepared=prepared)
 
 
 def is_page(stored: StoredBody) -> bool:
@@ -92,7 +96,8 @@ def ingest(archive: Archive, stored: StoredBody,
     if reading.report is None:
         return reading, None
     return reading, save_reading(archive, reading.report, capture_id=stored.capture_id,
-                                 site_id=stored.site_id, prepared=reading.prepared)
+                                 site_id=stored.site_id, prepared=reading.prepared,
+                                 fetched_at=stored.fetched_at)
 
 
 def _read_stored(stored: StoredBody) -> Reading | None:

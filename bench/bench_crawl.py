@@ -9,6 +9,8 @@ Prints, side by side:
 - the ceiling on the same scale portal: a plain link-following Scrapy CrawlSpider (no
   parsing, no storage, same concurrency), and Scrapy's own `scrapy bench`;
 - what the portal server alone delivers (8 keep-alive client connections);
+- CPU milliseconds per page of the crawl process alone (the one writer), of the crawl with
+  its parser workers, and of the plain spider (less sensitive to the machine's load);
 - reports parsed per second by `archive.parse.parse_report` on the captured report pages,
   beside a plain lxml parse (`lxml.html.fromstring` + `text_content()`) of the same bytes,
   and the crawler's other per-page costs (link scan, capture storage).
@@ -64,6 +66,8 @@ class CrawlRun:
     first_rate: float | None = None  # pages/s over the first WINDOW captures
     last_rate: float | None = None  # pages/s over the last WINDOW captures
     peak_rss_mb: float | None = None  # the largest process of the crawl (workers included)
+    cpu: float | None = None  # CPU seconds of the crawl: its process and the parser workers
+    writer_cpu: float | None = None  # of that, the crawl process alone (the one writer)
 
     @property
     def rate(self) -> float:
@@ -100,10 +104,18 @@ def child_plain(url: str, concurrency: int) -> None:
                               "CONCURRENT_REQUESTS_PER_DOMAIN": concurrency})
     crawler = process.create_crawler(PlainSpider)
     process.crawl(crawler, start_urls=[url], allowed_domains=[host])
+    cpu = process_cpu()
     process.start()
     stats = crawler.stats.get_stats() if crawler.stats else {}
     print(json.dumps({"pages": stats.get("response_received_count", 0),
-                      "seconds": stats.get("elapsed_time_seconds", 0.0)}))
+                      "seconds": stats.get("elapsed_time_seconds", 0.0),
+                      "cpu": process_cpu() - cpu}))
+
+
+def process_cpu() -> float:
+    """User + system CPU seconds of this process."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def child_fetch(url_file: str, concurrency: int) -> None:
@@ -188,7 +200,8 @@ def crawl(db: Path, crawl_args: list[str]) -> CrawlRun:
                     runs_seconds=crawl_runs_seconds(db),
                     derived=derived.group(0) if derived else "",
                     first_rate=(rates := window_rates(db))[0], last_rate=rates[1],
-                    peak_rss_mb=peak_kib / 1024)
+                    peak_rss_mb=peak_kib / 1024, cpu=summary.get("cpu_seconds"),
+                    writer_cpu=summary.get("writer_cpu_seconds"))
 
 
 def crawl_scale(db: Path, portal: Any) -> CrawlRun:
@@ -205,15 +218,16 @@ def crawl_demo(db: Path) -> CrawlRun:
         return crawl(db, ["--sites", str(sites)])
 
 
-def plain_spider(url: str) -> tuple[int, float, float]:
-    """(pages, seconds by Scrapy's stats, wall seconds) of the plain CrawlSpider."""
+def plain_spider(url: str) -> tuple[int, float, float, float | None]:
+    """(pages, seconds by Scrapy's stats, wall seconds, CPU seconds) of the plain
+    CrawlSpider."""
     started = time.perf_counter()
     proc = run_child("plain", url, str(CONCURRENCY), timeout=7200)
     wall = time.perf_counter() - started
     stats = last_json(proc.stdout)
     if not stats.get("pages"):
         raise SystemExit(f"plain spider failed:\n{proc.stderr[-3000:]}")
-    return int(stats["pages"]), float(stats["seconds"]), wall
+    return int(stats["pages"]), float(stats["seconds"]), wall, stats.get("cpu")
 
 
 def server_rate(urls: list[str], tmp: Path) -> tuple[int, float, int]:
@@ -307,6 +321,16 @@ def describe_crawl(name: str, run: CrawlRun) -> str:
             f"({run.wall_rate:.1f} pages/s incl. start-up and derive); {run.derived}")
 
 
+def cpu_line(run: CrawlRun, plain_pages: int, plain_cpu: float | None) -> str:
+    """CPU milliseconds per page: less sensitive to the machine's load than pages/s."""
+    def per_page(cpu: float | None, pages: int) -> str:
+        return f"{cpu * 1000 / pages:.1f}" if cpu is not None and pages else "n/a"
+
+    return (f"CPU ms per page: nianbao crawl process (the one writer) "
+            f"{per_page(run.writer_cpu, run.pages)}, with its parser workers "
+            f"{per_page(run.cpu, run.pages)}; plain spider {per_page(plain_cpu, plain_pages)}")
+
+
 def main() -> None:
     if len(sys.argv) > 2 and sys.argv[1] == "--child":
         mode, rest = sys.argv[2], sys.argv[3:]
@@ -339,7 +363,7 @@ def run(args: argparse.Namespace) -> None:
             say("crawling the scale portal with nianbao…")
             scale = crawl_scale(tmp / "scale.db", portal)
             say("crawling it with a plain Scrapy CrawlSpider…")
-            plain_pages, plain_s, plain_wall = plain_spider(portal.start_url)
+            plain_pages, plain_s, plain_wall, plain_cpu = plain_spider(portal.start_url)
         demo = None
         if not args.skip_demo:
             say("crawling the demo portals…")
@@ -368,6 +392,7 @@ def run(args: argparse.Namespace) -> None:
     print_table(rows)
     print(describe_crawl("scale crawl", scale))
     print(f"scale crawl peak RSS: {fmt(scale.peak_rss_mb)} MB (largest process; target < 1024)")
+    print(cpu_line(scale, plain_pages, plain_cpu))
     print(f"plain spider: {plain_pages} pages in {plain_s:.1f} s (Scrapy stats), "
           f"{plain_wall:.1f} s wall; concurrency {CONCURRENCY} for both crawlers")
     if demo:

@@ -15,7 +15,7 @@ import logging
 from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from w3lib.encoding import html_to_unicode
 
@@ -29,9 +29,15 @@ log = logging.getLogger(__name__)
 
 REPORT = "report"
 DECOY = "decoy"
+# Verdicts on link labels, by label: the parser workers judge every label of a page and
+# send the verdicts back with it (`Analysis.labels`), so the crawl process (the one writer,
+# the crawl's limit) judges its links with dictionary look-ups. A label's verdict depends
+# on the label alone; the same navigation labels recur on every page of a portal.
+KNOWN_LABELS: dict[str, str | None] = {}
+KNOWN_LABELS_MAX = 100_000  # emptied when full: a cache, never a record
 
 
-def classify_label(label: str) -> str | None:
+def judge_label(label: str) -> str | None:
     """classify_title on a link label, or on one of its parts when a prefix (a column
     name, injected spam before a colon) hides a report title; None for empty labels."""
     if not label:
@@ -40,6 +46,22 @@ def classify_label(label: str) -> str | None:
     if verdict != REPORT and any(classify_title(p) == REPORT for p in discovery.label_parts(label)):
         return REPORT
     return verdict
+
+
+def classify_label(label: str) -> str | None:
+    """`judge_label`, remembered (`KNOWN_LABELS`)."""
+    try:
+        return KNOWN_LABELS[label]
+    except KeyError:
+        verdict = judge_label(label)
+        remember_labels({label: verdict})
+        return verdict
+
+
+def remember_labels(verdicts: Mapping[str, str | None]) -> None:
+    if len(KNOWN_LABELS) + len(verdicts) > KNOWN_LABELS_MAX:
+        KNOWN_LABELS.clear()
+    KNOWN_LABELS.update(verdicts)
 
 
 def title_says_report(title: str) -> bool:
@@ -51,6 +73,7 @@ def title_says_report(title: str) -> bool:
 class Analysis:
     scan: PageScan
     reading: Reading | None  # None: the page was not read as a report
+    labels: dict[str, str | None] = field(default_factory=dict)  # classify_label per label
 
 
 def page_text(body: bytes, encoding: str) -> str:
@@ -70,7 +93,8 @@ def analyse(url: str, body: bytes, headers: Mapping[str, str], text: str | None,
     reading = None
     if candidate or title_says_report(scan.title):
         reading = read_capture(url, body, headers)
-    return Analysis(scan, reading)
+    return Analysis(scan, reading, {link.label: classify_label(link.label)
+                                    for link in scan.links})
 
 
 def warm_up() -> None:
@@ -94,8 +118,10 @@ class Analyser:
         itself from `encoding`, so the crawl process neither decodes nor sends the text."""
         if self.pool is not None:
             try:
-                return await asyncio.wrap_future(self.pool.submit(
+                analysis: Analysis = await asyncio.wrap_future(self.pool.submit(
                     analyse, url, body, dict(headers), None, this_year, candidate, encoding))
+                remember_labels(analysis.labels)  # the spider judges these links next
+                return analysis
             except BrokenProcessPool:
                 log.warning("parser workers died; parsing in the crawl process from now on")
                 self.pool = None

@@ -54,6 +54,7 @@ from crawler.wire import WIRE_META, Wire, record_wire, take_wire
 log = logging.getLogger(__name__)
 
 CAPTURED_FLAG = "nianbao-captured"
+CAPTURE_TIME = "capture_time"  # meta: (capture id, its fetched_at), so nothing is read back
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 PAGE_ROLES = ("start", "nav", "page", "frame", "report_frame")
 HTML_TYPES = ("text/html", "application/xhtml")
@@ -244,6 +245,7 @@ class CaptureMiddleware:
             **request_kind(request), **wire,
         )
         request.meta["capture_id"] = capture_id
+        request.meta[CAPTURE_TIME] = (capture_id, fetched_at)  # the pipeline's seen_at
         request.meta["captured"] = request.url
         response.flags.append(CAPTURED_FLAG)
         if not is_robots(response.url) and request.meta.get("role") != PROBE_KIND:

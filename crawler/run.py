@@ -96,6 +96,7 @@ class CrawlSummary:
     derived: Derived | None = None  # what the shell derived after the crawl
     derive_seconds: float = 0.0
     cpu_seconds: float = 0.0  # CPU of the crawl: this process and its parser workers
+    writer_cpu_seconds: float = 0.0  # of that, this process alone (the one writer)
     cluster: dict[str, Any] = field(default_factory=dict)  # a distributed crawl's counts
 
     @classmethod
@@ -332,7 +333,7 @@ def run_crawl(db_path: str, sites: list[Site], *, concurrency: int | None = None
     from twisted.internet import reactor
     from twisted.internet.task import LoopingCall
 
-    began, cpu_began = time.monotonic(), cpu_used()
+    began, cpu_began, writer_began = time.monotonic(), cpu_used(), cpu_used(children=False)
     clock = clock or Clock()
     sink = open_warc_sink(db_path) if warc else None
     analyser = Analyser()
@@ -371,16 +372,21 @@ def run_crawl(db_path: str, sites: list[Site], *, concurrency: int | None = None
         results = [finish_job(archive, job, clock) for job in jobs]
     summary = CrawlSummary.of(results, time.monotonic() - began)
     summary.cpu_seconds = round(cpu_used() - cpu_began, 3)
+    summary.writer_cpu_seconds = round(cpu_used(children=False) - writer_began, 3)
     return summary
 
 
-def cpu_used() -> float:
-    """User + system seconds of this process and its reaped children (the parser pool)."""
+def cpu_used(children: bool = True) -> float:
+    """User + system seconds of this process and (`children`) its reaped children (the
+    parser pool)."""
     import resource
 
-    own, children = (resource.getrusage(who) for who in (resource.RUSAGE_SELF,
-                                                          resource.RUSAGE_CHILDREN))
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    total = own.ru_utime + own.ru_stime
+    if children:
+        kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+        total += kids.ru_utime + kids.ru_stime
+    return total
 
 
 def open_warc_sink(db_path: str) -> WarcSink:

@@ -28,7 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 NIGHTS = ((0, "2026-02-15T08:00:00Z"), (1, "2026-03-05T08:00:00Z"), (2, "2026-04-02T08:00:00Z"))
 # Derived tables and the columns that are times of derivation (not compared).
 DERIVED = {
-    "attachments": (), "attachment_pages": (), "figures": (), "checks": (),
+    "attachments": (), "attachment_pages": (), "attachment_links": (), "attachment_retries": (),
+    "figures": (), "checks": (),
     "figure_sources": ("derived_at",), "coverage": (), "coverage_bodies": (),
     "personal_data": (), "reports_masked": (), "personal_scans": ("scanned_at",),
     "minhashes": ("hashed_at",), "minhash_bands": (), "similar_reports": (),

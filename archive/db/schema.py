@@ -24,6 +24,7 @@ from typing import Any
 import sqlite_utils
 from sqlite_utils.db import Table
 
+from archive.db.attachment_links import ensure_attachment_links
 from archive.db.dirty import ensure_dirty_tracking
 from archive.db.versions import ensure_version_triggers, share_report_texts
 
@@ -90,8 +91,8 @@ TABLES: dict[str, dict[str, Any]] = {
                     "referrer": str, "link_text": str, "main": int, "site_id": str},
         "pk": "id",
     },
-    # URLs of the attachment files and of the pages that linked them (an incremental
-    # derive reads the files again only when the run stored a capture of one of these).
+    # URLs of the attachment files and of the pages that linked them: the distinct
+    # page_key of attachment_links (archive/db/attachment_links.py).
     "attachment_pages": {"columns": {"url_key": str}, "pk": "url_key"},
     "extractions": {
         "columns": {"sha256": str, "settings": str, "kind": str, "status": str, "error": str,
@@ -382,6 +383,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     for index, name, columns in NAMED_INDEXES:
         db.table(name).create_index(columns, index_name=index, if_not_exists=True)
     ensure_dirty_tracking(db)
+    ensure_attachment_links(db)
     ensure_version_triggers(db)
     if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'sections'").fetchone():
         db.execute(SECTIONS_VIEW)

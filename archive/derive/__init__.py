@@ -9,8 +9,9 @@ marks of archive/db/dirty.py say a run touched. `derive_all` clears the marks in
 transaction. Each step lives in its own module and owns the tables it writes:
 
 - `frame_reports.py`: reports shown in a frame, read under their page's title and dates;
-- `attachments.py` (+ `files.py`, `file_reports.py`): `attachments`, `extractions`, and
-  reports read from files;
+- `attachments.py` (+ `files.py`, `file_reports.py`, `attachment_scope.py`):
+  `attachments`, `attachment_links`, `attachment_retries`, `extractions`, and reports
+  read from files;
 - `withdrawals.py`: `reports.withdrawn_at` from `url_state`;
 - `figures.py` (+ `figure_inputs.py`, `ledger.py`, `views.py`): `figures`, `checks`,
   `figure_sources`, `coverage` and the wide views;

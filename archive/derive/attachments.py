@@ -19,32 +19,42 @@
    When no file of a report can be read (needs_ocr, error) but the page or label names
    the report, the report still exists with its title, town, year and dates, an empty
    `text`, no sections and `format` empty: the archive says nothing it has not read.
-4. Rows: `attachments` is rewritten (one row per file URL, with status ok | needs_ocr |
-   error and the reason), reports are saved with `Archive.save_report` (idempotent).
+4. Rows: one `attachments` row per file URL (status ok | needs_ocr | error and the
+   reason), its `attachment_links` (the pages that linked it and what they are to it);
+   reports are saved with `Archive.save_report` (idempotent). A transient failure (a
+   timeout, a killed worker) is not cached: `attachment_retries` says when it is read again.
+
+A full derive reads every stored file; an incremental one only those the run touched and
+those decided with them (`attachment_scope.py`), so its cost follows the run, not the
+archive. Its rows equal a full walk's (tests/test_derive_attachments_incremental.py).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
-import re
 import time
 import zlib
-from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict
 from datetime import date
-from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from typing import Any, cast
 
 from archive.clock import now_iso
 from archive.db import Archive, url_key
-from archive.db.captures import file_candidates
+from archive.db import attachment_links as links
+from archive.db.attachment_links import schedule_retries
 from archive.db.dirty import mark_reports
-from archive.derive.file_reports import link_reports
-from archive.derive.files import Capture, File
+from archive.derive.attachment_scope import derived_elsewhere, gather, seed_files
+from archive.derive.file_reports import (
+    Page,
+    candidates_of,
+    group_candidates,
+    place_file,
+    save_groups,
+)
+from archive.derive.files import File, attachment_id, attachment_ids, collect_files
 from archive.derive.scope import Scope, everything
 from archive.extract import (
     DEFAULT_LIMITS,
@@ -52,26 +62,14 @@ from archive.extract import (
     Extracted,
     Limits,
     extract_attachment,
-    filename_from_headers,
-    filename_from_url,
-    kind_from_content_type,
-    kind_from_name,
-    sniff_kind,
 )
-from archive.parse.titles import REPORT, classify_title
 
 log = logging.getLogger(__name__)
 
 EXTRACT_WORKERS = 2  # worker processes at a time (each capped at Limits.memory_mb)
 OCR_ENV = "NIANBAO_OCR"  # set to 1 to OCR scanned PDFs (tesseract chi_sim) during derive
-PAGE_TYPES = ("text/html", "application/xhtml", "text/xml", "application/xml", "text/plain",
-              "text/css", "text/javascript", "application/javascript", "application/json",
-              "image/")
-FILE_QUERY_RE = re.compile(r"\.(?:pdf|docx?|wps|xlsx?|et|ofd|rtf)$", re.IGNORECASE)
-NOT_FILES = ("html", None)  # sniff_kind labels of bodies that are not documents
 # archive.extract.runner's reasons for a worker that ran out of time or died: not cached.
 TRANSIENT_ERRORS = ("timed out", "worker killed", "extraction worker failed")
-
 
 
 # -- the step ----------------------------------------------------------------------------------
@@ -79,24 +77,44 @@ TRANSIENT_ERRORS = ("timed out", "worker killed", "extraction worker failed")
 
 def derive_attachments(archive: Archive, today: date, limits: Limits | None = None,
                        scope: Scope | None = None) -> dict[str, int]:
-    """Extract every stored attachment, tie it to its report, rewrite `attachments`.
+    """Extract the stored attachments, tie them to their reports, write their rows.
 
-    An incremental derive skips the step unless the run stored a capture of a file or of
-    a page that linked one (`attachment_pages`), or changed which report such a page is;
-    then it runs over every file (extractions are cached) and marks the reports whose
-    attachment rows changed, for the figures step."""
+    A full scope reads every stored file. Otherwise only the files the run touched and
+    those decided together with them (`attachment_scope.py`: found by index, never by a
+    walk of the stored files), plus transient failures due for a retry; the reports whose
+    attachment rows changed are marked for the figures step."""
     began = time.monotonic()
     scope = scope or everything(archive.db)
-    if not scope.full and not touches_files(archive, scope.urls()):
-        return {"attachments": archive.db["attachments"].count}
     limits = limits or default_limits()
-    before = None if scope.full else attachment_rows_by_report(archive)
-    files = collect_files(archive)
-    hits, fresh = extract_files(archive, files, limits)
-    saved = link_reports(archive, files)
-    write_rows(archive, files)
-    if before is not None:
-        after = attachment_rows_by_report(archive)
+    counts = {"hits": 0, "fresh": 0}
+
+    def read(files: list[File]) -> None:
+        hits, fresh = extract_files(archive, files, limits)
+        counts["hits"] += hits
+        counts["fresh"] += fresh
+
+    if scope.full:
+        files = collect_files(archive)
+        read(files)
+        pages: dict[str, Page | None] = {}
+        for file in files:
+            place_file(archive, file, pages)
+        saved = save_groups(archive, group_candidates(archive,
+                                                      candidates_of(archive, files, pages)))
+        write_rows(archive, files, pages)
+        schedule_retries(archive.db, today, None, transient_failures(files))
+    else:
+        seeds = seed_files(archive, scope, today)
+        if not seeds:
+            return {"attachments": 0}
+        work = gather(archive, seeds, read)
+        files = work.files
+        before = attachment_rows_by_report(archive, work.rids)
+        saved = save_groups(archive, work.groups, derived_elsewhere(archive, work))
+        write_some_rows(archive, work.keys, files, work.pages)
+        schedule_retries(archive.db, today, work.keys, transient_failures(files))
+        after = attachment_rows_by_report(archive, work.rids | {f.report_id for f in files
+                                                                if f.report_id})
         mark_reports(archive.db, {rid for rid in before.keys() | after.keys()
                                   if rid and before.get(rid) != after.get(rid)})
     for file in files:
@@ -104,99 +122,14 @@ def derive_attachments(archive: Archive, today: date, limits: Limits | None = No
             log.info("attachment not read: %s: %s", file.url, file.error)
     log.info("attachments: %d files, %d reports, %.1f s", len(files), saved,
              time.monotonic() - began)
-    return {"attachments": len(files), "attachment reports": saved, "extracted": fresh,
-            "extraction cache hits": hits}
+    return {"attachments": len(files), "attachment reports": saved,
+            "extracted": counts["fresh"], "extraction cache hits": counts["hits"]}
 
 
 def default_limits() -> Limits:
     if os.environ.get(OCR_ENV, "").strip() in ("1", "true", "yes"):
         return Limits(ocr=True)
     return DEFAULT_LIMITS
-
-
-# -- 1. files ----------------------------------------------------------------------------------
-
-
-def collect_files(archive: Archive) -> list[File]:
-    """One File per attachment URL, from its newest successful capture (or failure)."""
-    by_key: dict[str, list[Capture]] = {}
-    for capture in candidate_captures(archive):
-        by_key.setdefault(capture.url_key, []).append(capture)
-    files = []
-    for captures in by_key.values():
-        file = file_of(archive, captures)
-        if file is not None:
-            files.append(file)
-    return sorted(files, key=lambda f: f.capture.url_key)
-
-
-def candidate_captures(archive: Archive) -> Iterator[Capture]:
-    for row in file_candidates(archive.db):
-        capture = Capture(*row)
-        if claims_file(capture) or (capture.ok and not is_page_type(capture.content_type)):
-            yield capture
-
-
-def file_of(archive: Archive, captures: list[Capture]) -> File | None:
-    """The File for one URL's captures (oldest first), or None when it is not a file."""
-    good = [c for c in captures if c.ok]
-    latest = good[-1] if good else captures[-1]
-    if not good and not (claims_file(latest) and latest.referrer):
-        return None  # a failed fetch of something never linked as a file
-    referrers = list(dict.fromkeys(c.referrer for c in reversed(captures) if c.referrer))
-    labels = [c.link_text for c in reversed(captures) if c.link_text]
-    seen = [c.fetched_at for c in (good or captures)]
-    file = File(latest, referrers, labels[0] if labels else None, min(seen), max(seen))
-    file.filename = file_name(latest, file.link_text)
-    file.kind = claimed_kind(latest, file.filename)
-    if good and not claims_file(latest):  # only the bytes can tell (application/octet-stream)
-        sniffed = sniff_kind(archive.capture_body(latest.id) or b"")
-        if sniffed in NOT_FILES:
-            return None
-        file.kind = sniffed
-    return file
-
-
-def is_page_type(content_type: str | None) -> bool:
-    value = (content_type or "").split(";")[0].strip().lower()
-    return bool(value) and value.startswith(PAGE_TYPES)
-
-
-def claims_file(capture: Capture) -> bool:
-    """Does the URL, Content-Type or Content-Disposition say this is a document file?"""
-    return bool(kind_from_content_type(capture.content_type) or name_in_url(capture.url)
-                or filename_from_headers(capture.headers))
-
-
-def name_in_url(url: str) -> str | None:
-    """A document file name in the URL's path or query (`downfile.jsp?filename=a.doc`)."""
-    parts = urlsplit(url)
-    if kind_from_name(parts.path):
-        return filename_from_url(url)
-    for _, value in parse_qsl(parts.query):
-        if FILE_QUERY_RE.search(value):
-            return value.replace("\\", "/").rsplit("/", 1)[-1]
-    return None
-
-
-def file_name(capture: Capture, link_text: str | None) -> str | None:
-    """Content-Disposition name, else a link label that is a file name (or a report title,
-    given the URL's extension), else the name in the URL."""
-    name = filename_from_headers(capture.headers)
-    if name:
-        return name
-    label = (link_text or "").strip()
-    if label and kind_from_name(label):
-        return label
-    stored = name_in_url(capture.url) or filename_from_url(capture.url)
-    ext = stored.rsplit(".", 1)[-1] if stored and kind_from_name(stored) else None
-    if label and ext and classify_title(label) == REPORT:
-        return f"{label}.{ext}"
-    return stored
-
-
-def claimed_kind(capture: Capture, filename: str | None) -> str | None:
-    return kind_from_name(filename) or kind_from_content_type(capture.content_type)
 
 
 # -- 2. text, cached by SHA-256 ---------------------------------------------------------------
@@ -269,42 +202,67 @@ def store_result(archive: Archive, sha: str, settings: str, result: Extracted,
 # -- 4. rows ---------------------------------------------------------------------------------
 
 
-def write_rows(archive: Archive, files: list[File]) -> None:
+def write_rows(archive: Archive, files: list[File], pages: dict[str, Page | None]) -> None:
+    """Every file's row and links (a full derive)."""
     archive.db.execute("DELETE FROM attachments")
     rows = [attachment_row(file) for file in files]
     if rows:
         archive.db.table("attachments").insert_all(rows, pk="id")
-    archive.db.execute("DELETE FROM attachment_pages")
-    keys = {url_key(url) for file in files for url in (file.url, *file.referrers)}
-    archive.db.conn.executemany("INSERT OR IGNORE INTO attachment_pages (url_key) VALUES (?)",
-                                [(key,) for key in sorted(keys)])
+    links.rewrite_links(archive.db, [link for file in files for link in links_of(file, pages)])
 
 
-# -- what an incremental derive has to redo ---------------------------------------------------
+def write_some_rows(archive: Archive, keys: set[str], files: list[File],
+                    pages: dict[str, Page | None]) -> None:
+    """The rows and links of the files stored under `keys` (those no longer files lose
+    theirs)."""
+    ids = attachment_ids(archive, keys) | {attachment_id(file.url) for file in files}
+    archive.db.execute("DELETE FROM attachments WHERE id IN (SELECT value FROM json_each(?))",
+                       [links.listed(ids)])
+    rows = [attachment_row(file) for file in files]
+    if rows:
+        archive.db.table("attachments").insert_all(rows, pk="id")
+    links.replace_links(archive.db, keys, [link for file in files for link in links_of(file, pages)])
 
 
-def touches_files(archive: Archive, keys: set[str]) -> bool:
-    """Did the run store a capture of a file, or of a page that linked one?"""
-    if not keys:
-        return False
-    listed = json.dumps(sorted(keys))
-    if archive.db.execute("SELECT 1 FROM attachment_pages WHERE url_key IN "
-                          "(SELECT value FROM json_each(?)) LIMIT 1", [listed]).fetchone():
-        return True
-    return any(claims_file(c) or (c.ok and not is_page_type(c.content_type))
-               for row in file_candidates(archive.db, keys) if (c := Capture(*row)))
+def links_of(file: File, pages: dict[str, Page | None]) -> list[links.Link]:
+    """The file's own row and one per page that linked it (attachment_links)."""
+    holder = cast(Page | None, file.holder)
+    detail = holder is not None and not holder.html_report
+    direct = holder is None and file.report_id is not None
+    own = url_key(file.url)
+    site = file.capture.site_id if direct else None
+    if holder is not None and detail:
+        site = holder.site_id
+    rows = {own: links.Link(file.key, own, links.DIRECT if direct else links.SELF,
+                            site if direct else None)}
+    held = url_key(holder.seen.url) if holder is not None else None
+    for key in dict.fromkeys(url_key(ref) for ref in file.referrers):
+        if key == own:
+            continue
+        if holder is not None and key == held:
+            rows[key] = links.Link(file.key, key, links.HOLDER if detail else links.REPORT,
+                                   site if detail else None, holder.sha256 if detail else None)
+        else:
+            page = pages.get(key)
+            rows[key] = links.Link(file.key, key, links.LINK, None,
+                                   page.sha256 if page is not None else None)
+    return list(rows.values())
 
 
-def attachment_rows_by_report(archive: Archive) -> dict[str | None, list[tuple[Any, ...]]]:
+def transient_failures(files: list[File]) -> dict[str, str]:
+    return {file.key: file.result.error or "" for file in files
+            if file.result is not None and is_transient(file.result)}
+
+
+def attachment_rows_by_report(archive: Archive,
+                              rids: set[str]) -> dict[str | None, list[tuple[Any, ...]]]:
     rows: dict[str | None, list[tuple[Any, ...]]] = {}
     for row in archive.db.execute("SELECT report_id, url, capture_id, sha256, status, main "
-                                  "FROM attachments ORDER BY url"):
+                                  "FROM attachments WHERE report_id IN "
+                                  "(SELECT value FROM json_each(?)) ORDER BY url",
+                                  [links.listed(rids)]):
         rows.setdefault(row[0], []).append(tuple(row[1:]))
     return rows
-
-
-def attachment_id(url: str) -> str:
-    return hashlib.sha1(url_key(url).encode("utf-8")).hexdigest()[:16]
 
 
 def attachment_row(file: File) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """Tie stored attachment files to reports: the page that linked them decides (issue #5).
 
-Called by `archive.derive.attachments.derive_attachments` once the files' text is known. See
+Called by `archive.derive.attachments.derive_attachments` once the files' text is known
+(`place_file`, `candidates_of`, `group_candidates`, `save_groups`). See
 that module's docstring for the rules; in short, an HTML report page keeps its text and
 gains the files, a detail page naming a report takes its text from its best readable
 file, and a file linked straight from a list is a report page of its own.
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import cast
 
@@ -79,23 +81,38 @@ class Candidate:
     copies: list[Seen] = field(default_factory=list)  # byte-identical pages elsewhere
 
 
-def link_reports(archive: Archive, files: list[File]) -> int:
-    """Set each file's report_id (saving reports made from files); returns reports saved."""
-    pages: dict[str, Page | None] = {}
+def place_file(archive: Archive, file: File, pages: dict[str, Page | None]) -> None:
+    """Find the page that holds the file (`file.holder`, `file.referrer`); a file attached
+    to an HTML report gets that report's id."""
+    page = holder_of(archive, file, pages)
+    file.holder = page
+    file.referrer = page.seen.url if page else None
+    file.report_id = page.html_report if page else None
+    file.main = False
+
+
+def holder_key(file: File) -> str | None:
+    """The URL key of the detail page a placed file is read into (None: none, or an HTML
+    report holds it)."""
+    page = cast(Page | None, file.holder)
+    return url_key(page.seen.url) if page is not None and not page.html_report else None
+
+
+def candidates_of(archive: Archive, files: list[File],
+                  pages: dict[str, Page | None]) -> list[Candidate]:
+    """The reports the placed files make: one per detail page holding files, one per file
+    linked straight from a list that names a report."""
     holders: dict[str, tuple[Page, list[File]]] = {}
     direct: list[File] = []
     for file in files:
-        page = holder_of(archive, file, pages)
-        file.referrer = page.seen.url if page else None
+        page = cast(Page | None, file.holder)
         if page is None:
             direct.append(file)
-        elif page.html_report:
-            file.report_id = page.html_report
-        else:
+        elif not page.html_report:
             holders.setdefault(url_key(page.seen.url), (page, []))[1].append(file)
     candidates = [from_detail(archive, page, group) for page, group in holders.values()]
     candidates += [c for f in direct if (c := from_direct(archive, f, pages)) is not None]
-    return save_candidates(archive, candidates)
+    return candidates
 
 
 # -- pages -------------------------------------------------------------------------------------
@@ -250,20 +267,31 @@ def is_readable(file: File) -> bool:
 # -- saving ------------------------------------------------------------------------------------
 
 
-def save_candidates(archive: Archive, candidates: list[Candidate]) -> int:
-    """One report per id: the candidate with the most text is saved (unless an HTML report
-    already holds the id: then it keeps its text); every other URL is recorded."""
-    derived = {url_key(c.seen.url) for c in candidates}
-    derived |= {url_key(s.url) for c in candidates for s in c.copies}
+def group_candidates(archive: Archive, candidates: list[Candidate]) -> dict[str, list[Candidate]]:
+    """Candidates by the id of the report they make (the site's place filled in first)."""
     groups: dict[str, list[Candidate]] = {}
     for cand in candidates:
         cand.report = archive.with_site_place(cand.report, cand.site_id)
         groups.setdefault(report_id(cand.report), []).append(cand)
+    return groups
+
+
+def save_groups(archive: Archive, groups: dict[str, list[Candidate]],
+                derived_elsewhere: Callable[[str], bool] | None = None) -> int:
+    """One report per id: the candidate with the most text is saved (unless an HTML report
+    already holds the id: then it keeps its text); every other URL is recorded.
+
+    Whether a report's stored URL is one a file made (not an HTML report's) is judged from
+    these candidates and, in an incremental derive, `derived_elsewhere(url_key)`: the
+    reports of files not read this time."""
+    derived = {url_key(c.seen.url) for g in groups.values() for c in g}
+    derived |= {url_key(s.url) for g in groups.values() for c in g for s in c.copies}
     saved = 0
     for rid, group in groups.items():
         group.sort(key=lambda c: (-len(c.report.text), url_key(c.seen.url)))
         existing = report_url(archive.db, rid)
-        html_owned = existing is not None and url_key(existing) not in derived
+        html_owned = existing is not None and url_key(existing) not in derived and not (
+            derived_elsewhere is not None and derived_elsewhere(url_key(existing)))
         if not html_owned:
             save_seen(archive, group[0])
             saved += 1

@@ -11,6 +11,7 @@ report is: a candidate it rejects gets a note on its capture.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -69,6 +70,15 @@ SCRIPT = "script"  # a page's own script, read for list endpoints (crawler/scrip
 FEED_HEADERS = {"Accept": "application/json, text/javascript, */*; q=0.01",
                 "X-Requested-With": "XMLHttpRequest"}
 DEFAULT_MAX_DEPTH = 6  # navigation hops from a start URL; list pages do not count
+# A link's role depends on the link alone (pure), and a portal's navigation links recur
+# on every page: judged once per crawl process, not once per page (docs/scale.md).
+JUDGED_LINKS = 65_536
+
+
+link_alternate_kind = functools.lru_cache(maxsize=JUDGED_LINKS)(alternate_kind)
+
+
+@functools.lru_cache(maxsize=JUDGED_LINKS)
 def judge_link(link: Link, in_reports: bool) -> str | None:
     """What to do with a link: CANDIDATE, NAV, FRAME, or None (leave it)."""
     if link.kind == FRAME_LINK:
@@ -111,7 +121,7 @@ def alternate_links(scan: PageScan, report_known: bool, bodiless: bool) -> Alter
             if scan.report_frame is None or not (report_known or bodiless):
                 kept.append(link)
             continue
-        kind = alternate_kind(link.url, link.label)
+        kind = link_alternate_kind(link.url, link.label)
         if kind is None:
             kept.append(link)
         elif kind == EXPORT and bodiless and not report_known:
@@ -123,6 +133,7 @@ def alternate_links(scan: PageScan, report_known: bool, bodiless: bool) -> Alter
     return Alternates(dataclasses.replace(scan, links=kept), fetch, skipped)
 
 
+@functools.lru_cache(maxsize=JUDGED_LINKS)
 def judge_link_on_report(link: Link) -> str | None:
     """From a report page follow only other report titles and the report's own files."""
     role = judge_link(link, in_reports=False)
