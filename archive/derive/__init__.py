@@ -30,6 +30,7 @@ from datetime import date
 
 from archive.db import Archive
 from archive.db.dirty import clear_dirty, count_dirty, set_state
+from archive.derive.ahead import Ahead
 from archive.derive.attachments import derive_attachments
 from archive.derive.figures import derive_figures
 from archive.derive.frame_reports import derive_frames
@@ -40,7 +41,7 @@ from archive.derive.similar import derive_similar
 from archive.derive.withdrawals import derive_withdrawals
 
 log = logging.getLogger(__name__)
-__all__ = ["DeriveSummary", "Scope", "derive_all", "steps"]
+__all__ = ["Ahead", "DeriveSummary", "Scope", "derive_all", "steps"]
 
 Step = Callable[..., dict[str, int]]  # (archive, today, scope=None) -> counts
 
@@ -63,12 +64,14 @@ def steps() -> list[Step]:
 
 
 def derive_all(archive: Archive, *, today: date | None = None,
-               full: bool = False) -> DeriveSummary:
+               full: bool = False, ahead: Ahead | None = None) -> DeriveSummary:
     """Run every derivation step in one transaction, on what changed since the last
-    derive (archive/derive/scope.py), or on everything when `full` (`nianbao build`)."""
+    derive (archive/derive/scope.py), or on everything when `full` (`nianbao build`;
+    `ahead`: what its parser workers already computed, archive/derive/ahead.py)."""
     summary = DeriveSummary(today=today or date.today())
     with archive.transaction():
         scope = scope_for(archive.db, full=full)
+        scope.ahead = ahead
         marks = count_dirty(archive.db)
         log.info("derive: %s", "everything" if scope.full else f"marked {marks or 'nothing'}")
         for step in steps():
