@@ -35,6 +35,7 @@ from archive.derive import Ahead, DeriveSummary, derive_all
 from archive.derive.ahead import pack_tables
 from archive.derive.figure_inputs import page_tables
 from archive.derive.hijack import scan_capture
+from archive.errors import NianbaoError
 from archive.ingest import (
     CANNOT_DECODE,
     NOT_A_REPORT,
@@ -45,6 +46,7 @@ from archive.ingest import (
     read_capture,
     reading_pool,
 )
+from archive.parse import decode_html
 from archive.parse.hijack import Evidence
 from archive.search.fts import sync_index
 
@@ -181,11 +183,19 @@ def work(job: Job) -> Done:
     stored = job.stored
     if not is_page(stored):
         return Done(None, ([], None) if job.scan else None)
-    reading = read_capture(stored.url, stored.body or b"", stored.headers)
+    # Decoded once for the parser, the hijack scan and the tables; a page that does not
+    # decode goes each one's own way (the same error, the same note).
+    try:
+        markup, encoding = decode_html(stored.body or b"", stored.headers, stored.url)
+        done: tuple[str, str] | None = (markup, encoding)
+    except (NianbaoError, LookupError, ValueError):
+        done = None
+    reading = read_capture(stored.url, stored.body or b"", stored.headers, decoded=done)
+    markup = done[0] if done is not None else None
     tables = None
     if job.tables and reading.kind == REPORT:
-        tables = pack_tables(page_tables(stored.body, stored.headers))
-    return Done(reading, scan_capture(stored) if job.scan else None, tables)
+        tables = pack_tables(page_tables(stored.body, stored.headers, markup))
+    return Done(reading, scan_capture(stored, markup) if job.scan else None, tables)
 
 
 def work_in_order(jobs: Iterable[Job], pool: Executor | None

@@ -122,10 +122,12 @@ def write_scan(db: sqlite_utils.Database, stored: StoredBody, found: list[Eviden
                [stored.capture_id, len(found)])
 
 
-def scan_capture(stored: StoredBody) -> tuple[list[Evidence], str | None]:
+def scan_capture(stored: StoredBody, markup: str | None = None
+                 ) -> tuple[list[Evidence], str | None]:
     """(the evidence in a capture that is no cloaking probe, the genuine host it names when
-    there is any). Pure: `nianbao build` runs it in its parser workers."""
-    markup = decoded(stored)
+    there is any). Pure: `nianbao build` runs it in its parser workers (`markup`: the
+    capture as `decoded` gives it, when the caller has it)."""
+    markup = decoded(stored) if markup is None else markup
     if not markup:
         return [], None
     found = evidence_in(markup, stored.url)
