@@ -19,7 +19,9 @@ reports from the workers' tokens.
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import zlib
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor
@@ -30,7 +32,7 @@ from archive.clock import now_iso
 from archive.db import Archive
 from archive.db import reports as report_rows
 from archive.db.archive import prepare_report
-from archive.db.captures import StoredBody
+from archive.db.captures import StoredBody, iter_bodies
 from archive.derive import Ahead, DeriveSummary, derive_all
 from archive.derive.ahead import pack_tables
 from archive.derive.figure_inputs import page_tables
@@ -78,7 +80,8 @@ class BuildSummary:
 
 @dataclass
 class Job:
-    """One capture for a worker, and which of the derive steps' work it should do ahead."""
+    """One capture for a worker (its body still zlib'd: the worker inflates it), and which
+    of the derive steps' work it should do ahead."""
 
     stored: StoredBody
     scan: bool  # the hijack scan (captures not scanned yet)
@@ -113,7 +116,7 @@ def build_archive(archive: Archive, progress: Callable[[BuildSummary], None] | N
             segmented: dict[str, str] = {}
             pending = 0
             jobs = (Job(stored, stored.capture_id > scanned, stored.capture_id not in read)
-                    for stored in archive.iter_bodies())
+                    for stored in iter_bodies(archive.db, inflate=False))
             for job, done in work_in_order(jobs, pool):
                 stored = job.stored
                 summary.captures += 1
@@ -174,13 +177,15 @@ def store(archive: Archive, stored: StoredBody, reading: Reading,
     segmented.update(prepared.segmented)
     return report_rows.save_report(
         archive.db, masked, row, capture_id=stored.capture_id,
-        seen_at=archive.capture_time(stored.capture_id) or now_iso(),
+        seen_at=stored.fetched_at or now_iso(),  # = archive.capture_time(capture_id)
         text_sha256=prepared.text_sha256, index=False)
 
 
 def work(job: Job) -> Done:
     """A worker's part for one capture (pure: no database)."""
     stored = job.stored
+    if stored.body is not None:
+        stored = dataclasses.replace(stored, body=zlib.decompress(stored.body))
     if not is_page(stored):
         return Done(None, ([], None) if job.scan else None)
     # Decoded once for the parser, the hijack scan and the tables; a page that does not
