@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from datetime import date
 
 import sqlite_utils
@@ -80,6 +81,7 @@ def derive_hijack(archive: Archive, today: date, scope: Scope | None = None
                   ) -> dict[str, int]:
     """Scan new captures for hijack evidence; infer substitutions of tampered reports
     (every one, or those the run touched)."""
+    began = time.monotonic()
     scope = scope or everything(archive.db)
     ahead = scope.ahead.scans if scope.ahead is not None else None
     db = archive.db
@@ -98,8 +100,8 @@ def derive_hijack(archive: Archive, today: date, scope: Scope | None = None
         pages += bool(found)
     substitutions = infer_all(archive, None if scope.full else scope.reports())
     ensure_views(archive)
-    log.info("hijack: %d captures scanned, %d with evidence, %d substitutions", scanned, pages,
-             substitutions)
+    log.info("hijack: %d captures scanned, %d with evidence, %d substitutions, %.1f s", scanned,
+             pages, substitutions, time.monotonic() - began)
     return {"hijacked captures": pages, "substitutions inferred": substitutions}
 
 
