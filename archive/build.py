@@ -56,6 +56,9 @@ POOL_MIN_CAPTURES = 1000  # below this, starting parser processes costs more tha
 WINDOW = 64  # captures per batch sent to the workers; two batches are in flight
 CHUNK = 8
 INDEX_EVERY = 256  # reports between two feeds of the full-text index
+# Page cache (KiB) of the build's one long transaction: what it wrote is read again by the
+# derive steps; SQLite's default 2 MB cache sends most of that through the WAL file.
+BUILD_CACHE_KIB = 256 * 1024
 
 
 @dataclass
@@ -109,6 +112,8 @@ def build_archive(archive: Archive, progress: Callable[[BuildSummary], None] | N
         workers = 0
     pool = reading_pool(workers)
     ahead = Ahead()
+    cache = archive.db.execute("PRAGMA cache_size").fetchone()[0]
+    archive.db.execute(f"PRAGMA cache_size = -{BUILD_CACHE_KIB}")
     try:
         with archive.transaction():
             scanned, read = done_before(archive)
@@ -139,6 +144,7 @@ def build_archive(archive: Archive, progress: Callable[[BuildSummary], None] | N
             summary.derived = derive_all(archive, today=today, full=True, ahead=ahead)
             summary.reports = archive.db["reports"].count
     finally:
+        archive.db.execute(f"PRAGMA cache_size = {int(cache)}")
         if pool is not None:
             pool.shutdown(cancel_futures=True)
     return summary
@@ -190,9 +196,9 @@ def work(job: Job) -> Done:
         return Done(None, ([], None) if job.scan else None)
     # Decoded once for the parser, the hijack scan and the tables; a page that does not
     # decode goes each one's own way (the same error, the same note).
+    done: tuple[str, str] | None
     try:
-        markup, encoding = decode_html(stored.body or b"", stored.headers, stored.url)
-        done: tuple[str, str] | None = (markup, encoding)
+        done = decode_html(stored.body or b"", stored.headers, stored.url)
     except (NianbaoError, LookupError, ValueError):
         done = None
     reading = read_capture(stored.url, stored.body or b"", stored.headers, decoded=done)
