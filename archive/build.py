@@ -141,7 +141,8 @@ def build_archive(archive: Archive, progress: Callable[[BuildSummary], None] | N
                     progress(summary)
             sync_index(archive.db, segmented=segmented)
             segmented.clear()
-            summary.derived = derive_all(archive, today=today, full=True, ahead=ahead)
+            summary.derived = derive_all(archive, today=today, full=True, ahead=ahead,
+                                         in_callers_transaction=True)
             summary.reports = archive.db["reports"].count
     finally:
         archive.db.execute(f"PRAGMA cache_size = {int(cache)}")

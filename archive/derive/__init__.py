@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -64,12 +65,19 @@ def steps() -> list[Step]:
 
 
 def derive_all(archive: Archive, *, today: date | None = None,
-               full: bool = False, ahead: Ahead | None = None) -> DeriveSummary:
+               full: bool = False, ahead: Ahead | None = None,
+               in_callers_transaction: bool = False) -> DeriveSummary:
     """Run every derivation step in one transaction, on what changed since the last
     derive (archive/derive/scope.py), or on everything when `full` (`nianbao build`;
-    `ahead`: what its parser workers already computed, archive/derive/ahead.py)."""
+    `ahead`: what its parser workers already computed, archive/derive/ahead.py).
+
+    `in_callers_transaction`: the caller holds the transaction open and rolls all of it
+    back on error (`nianbao build`), so no savepoint of its own: while a savepoint is
+    open SQLite journals every page written under it, and truncates that journal at the
+    end of every statement by walking it — quadratic over a derive of many reports."""
     summary = DeriveSummary(today=today or date.today())
-    with archive.transaction():
+    block = nullcontext() if in_callers_transaction else archive.transaction()
+    with block:
         scope = scope_for(archive.db, full=full)
         scope.ahead = ahead
         marks = count_dirty(archive.db)
