@@ -50,10 +50,12 @@ class Reading:
         return None if self.kind == REPORT else f"{self.kind}: {self.reason}"
 
 
-def read_capture(url: str, body: bytes, headers: Mapping[str, str]) -> Reading:
-    """Parse one capture's body; never raises."""
+def read_capture(url: str, body: bytes, headers: Mapping[str, str], *,
+                 decoded: tuple[str, str] | None = None) -> Reading:
+    """Parse one capture's body (`decoded`: its `decode_html` when the caller has it);
+    never raises."""
     try:
-        report = parse_report(url, body, dict(headers))
+        report = parse_report(url, body, dict(headers), decoded=decoded)
         return Reading(REPORT, report, prepared=prepare_report(report),
                        text_sha256=text_sha256(report.text))
     except NotAReportError as error:

@@ -126,9 +126,10 @@ def capture_sha256(db: sqlite_utils.Database, capture_id: int | None) -> str | N
 
 
 def iter_bodies(db: sqlite_utils.Database, *, ok_only: bool = True, after_id: int = 0,
-                probes: bool = False) -> Iterator[StoredBody]:
+                probes: bool = False, inflate: bool = True) -> Iterator[StoredBody]:
     """Every stored capture with its body (with an id above `after_id`), oldest first;
-    cloaking probes (`PROBE_KIND`) only with `probes`."""
+    cloaking probes (`PROBE_KIND`) only with `probes`; `inflate=False`: the body as stored
+    (zlib'd, for a worker process to inflate)."""
     where = f"WHERE c.id > {int(after_id)}" + (f" AND c.{OK_STATUS}" if ok_only else "")
     if not probes:
         where += f" AND coalesce(c.kind, '') != '{PROBE_KIND}'"
@@ -137,7 +138,8 @@ def iter_bodies(db: sqlite_utils.Database, *, ok_only: bool = True, after_id: in
            "ORDER BY c.fetched_at, c.id")
     for cid, url, fetched_at, status, headers, body, site_id, kind in db.execute(sql):
         yield StoredBody(cid, url, fetched_at, status, json.loads(headers or "{}"),
-                         zlib.decompress(body) if body is not None else None, site_id, kind)
+                         zlib.decompress(body) if body is not None and inflate else body,
+                         site_id, kind)
 
 
 def newest_page(db: sqlite_utils.Database, key: str) -> NewestPage | None:

@@ -26,11 +26,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 
 from archive.db import Archive
 from archive.db.dirty import clear_dirty, count_dirty, set_state
+from archive.derive.ahead import Ahead
 from archive.derive.attachments import derive_attachments
 from archive.derive.figures import derive_figures
 from archive.derive.frame_reports import derive_frames
@@ -41,7 +43,7 @@ from archive.derive.similar import derive_similar
 from archive.derive.withdrawals import derive_withdrawals
 
 log = logging.getLogger(__name__)
-__all__ = ["DeriveSummary", "Scope", "derive_all", "steps"]
+__all__ = ["Ahead", "DeriveSummary", "Scope", "derive_all", "steps"]
 
 Step = Callable[..., dict[str, int]]  # (archive, today, scope=None) -> counts
 
@@ -64,12 +66,21 @@ def steps() -> list[Step]:
 
 
 def derive_all(archive: Archive, *, today: date | None = None,
-               full: bool = False) -> DeriveSummary:
+               full: bool = False, ahead: Ahead | None = None,
+               in_callers_transaction: bool = False) -> DeriveSummary:
     """Run every derivation step in one transaction, on what changed since the last
-    derive (archive/derive/scope.py), or on everything when `full` (`nianbao build`)."""
+    derive (archive/derive/scope.py), or on everything when `full` (`nianbao build`;
+    `ahead`: what its parser workers already computed, archive/derive/ahead.py).
+
+    `in_callers_transaction`: the caller holds the transaction open and rolls all of it
+    back on error (`nianbao build`), so no savepoint of its own: while a savepoint is
+    open SQLite journals every page written under it, and truncates that journal at the
+    end of every statement by walking it — quadratic over a derive of many reports."""
     summary = DeriveSummary(today=today or date.today())
-    with archive.transaction():
+    block = nullcontext() if in_callers_transaction else archive.transaction()
+    with block:
         scope = scope_for(archive.db, full=full)
+        scope.ahead = ahead
         marks = count_dirty(archive.db)
         log.info("derive: %s", "everything" if scope.full else f"marked {marks or 'nothing'}")
         for step in steps():

@@ -132,16 +132,19 @@ def tables_from_capture(archive: Archive, inputs: Inputs) -> Extraction | None:
     return page_tables(archive.capture_body(inputs.capture_id), inputs.headers)
 
 
-def page_tables(body: bytes | None, headers: Mapping[str, str]) -> Extraction | None:
-    """The tables of a stored page (pure: run in worker processes by a full derive)."""
+def page_tables(body: bytes | None, headers: Mapping[str, str],
+                markup: str | None = None) -> Extraction | None:
+    """The tables of a stored page (pure: run in worker processes by a full derive;
+    `markup`: the body as `decode_html` decodes it, when the caller has it)."""
     if not body or not looks_like_html(body, dict(headers)):
         return None
-    try:
-        html, _ = decode_html(body, dict(headers))
-    except DecodeError as error:
-        log.debug("page not decoded: %s", error)
-        return None
-    return extract_tables(html)
+    if markup is None:
+        try:
+            markup, _ = decode_html(body, dict(headers))
+        except DecodeError as error:
+            log.debug("page not decoded: %s", error)
+            return None
+    return extract_tables(markup)
 
 
 def tables_from_file(archive: Archive, sha: str) -> Extraction | None:

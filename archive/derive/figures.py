@@ -40,6 +40,7 @@ from archive.db.reports import (
     set_derived_columns,
     withdrawn_ids,
 )
+from archive.derive.ahead import Ahead
 from archive.derive.figure_inputs import Inputs, Read, inputs_of, page_tables, read_figures
 from archive.derive.ledger import body_name, ledger_rows
 from archive.derive.scope import Scope, everything
@@ -73,7 +74,7 @@ def derive_figures(archive: Archive, today: date, scope: Scope | None = None) ->
     reports: list[dict[str, Any]] = []
     pool = only is None and archive.db["reports"].count >= POOL_MIN_REPORTS
     for report, inputs, pages in read_ahead(archive, reports_with_site(archive.db, only),
-                                            pool=pool):
+                                            pool=pool, ahead=scope.ahead):
         place = place_of(report)
         report.update(place_columns(place))
         read, fresh = figures_for(archive, report["id"], inputs, pages)
@@ -225,11 +226,13 @@ def report_province(report: dict[str, Any], place: Division | None) -> str | Non
 # -- figures -----------------------------------------------------------------------------------
 
 
-def read_ahead(archive: Archive, reports: Iterator[dict[str, Any]], *, pool: bool
+def read_ahead(archive: Archive, reports: Iterator[dict[str, Any]], *, pool: bool,
+               ahead: Ahead | None = None
                ) -> Iterator[tuple[dict[str, Any], Inputs, dict[int, Extraction | None]]]:
     """Each report with its inputs and, when its figures must be read again, its page's
     tables read in worker processes ahead of the loop (a full derive of many reports:
-    the main process meanwhile writes rows and runs checks)."""
+    the main process meanwhile writes rows and runs checks), or already read by the
+    build's parser workers (`ahead`)."""
     workers: ProcessPoolExecutor | None = None
     pending: deque[list[tuple[dict[str, Any], Inputs, Future[Extraction | None] | None]]] = (
         deque())
@@ -237,8 +240,12 @@ def read_ahead(archive: Archive, reports: Iterator[dict[str, Any]], *, pool: boo
     try:
         for report in reports:
             inputs = inputs_of(archive, report)
-            future = None
-            if pool and inputs.capture_sha and stored_key(archive, report["id"]) != inputs.key:
+            future: Future[Extraction | None] | None = None
+            if ahead is not None and inputs.capture_sha and ahead.has_tables(
+                    inputs.capture_id) and stored_key(archive, report["id"]) != inputs.key:
+                future = Future()
+                future.set_result(ahead.take_tables(inputs.capture_id or 0))
+            elif pool and inputs.capture_sha and stored_key(archive, report["id"]) != inputs.key:
                 if workers is None:
                     workers = worker_pool()
                 if workers is not None:

@@ -14,10 +14,14 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlite_utils
 
 from archive.db.dirty import dirty_keys, get_state
+
+if TYPE_CHECKING:
+    from archive.derive.ahead import Ahead
 
 # Code whose change can change any derived row: a new version derives everything.
 CODE_DIRS = ("derive", "figures", "similar", "extract")
@@ -42,6 +46,7 @@ class Scope:
     db: sqlite_utils.Database
     full: bool
     last_today: date | None = None  # the `today` of the previous derive
+    ahead: Ahead | None = None  # per-capture work done by the build's workers (ahead.py)
 
     def urls(self) -> set[str]:
         return dirty_keys(self.db, "url")

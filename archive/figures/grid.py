@@ -97,10 +97,11 @@ def grid_from_table(table: lxml_html.HtmlElement, first_origin: int = 0) -> list
             text = cell_text(td)
             cell = Cell(match_key(text), squash(text), origin)
             origin += 1
+            columns = span_of(td, "colspan", MAX_COLSPAN)
             for dr in range(span_of(td, "rowspan", MAX_ROWSPAN)):
-                for dc in range(span_of(td, "colspan", MAX_COLSPAN)):
+                for dc in range(columns):
                     place_cell(grid, r + dr, c + dc, cell)
-            c += span_of(td, "colspan", MAX_COLSPAN)
+            c += columns
     return [[cell for cell in row if cell is not None] for row in grid if row]
 
 
@@ -129,7 +130,10 @@ def collect_text(el: lxml_html.HtmlElement, parts: list[str]) -> None:
 
 
 def span_of(td: lxml_html.HtmlElement, name: str, limit: int) -> int:
-    digits = re.sub(r"\D", "", td.get(name, "") or "")
+    value = td.get(name)
+    if not value:
+        return 1
+    digits = NON_DIGIT_RE.sub("", value)
     return min(max(int(digits), 1), limit) if digits else 1
 
 
@@ -253,6 +257,8 @@ def to_wan_yuan(value: float, stated_unit: str | None, column_unit: str | None) 
 TABLE_SECTION_START = re.compile(r"主动公开政府信息情况|^[二2][、.．]主动公开")
 TABLE_SECTION_END = re.compile(r"存在的主要问题|主要问题及改进|其他需要报告")
 IMAGE_SCAN_TAGS = ("img", "p", "div", "span", "strong", "b", "font", "td", "h1", "h2", "h3", "h4")
+WHITESPACE_RE = re.compile(r"\s+")
+NON_DIGIT_RE = re.compile(r"\D")
 ICON_RE = re.compile(r"icon|logo|share|print|close|weixin|wechat|qrcode|banner|btn", re.IGNORECASE)
 
 
@@ -266,7 +272,7 @@ def count_table_images(root: lxml_html.HtmlElement | None) -> int:
             if inside and not ICON_RE.search(el.get("src", "") or ""):
                 count += 1
             continue
-        text = re.sub(r"\s+", "", el.text or "")
+        text = WHITESPACE_RE.sub("", el.text or "")
         if not inside and TABLE_SECTION_START.search(text):
             inside = True
         elif inside and TABLE_SECTION_END.search(text):

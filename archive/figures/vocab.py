@@ -187,9 +187,23 @@ REVIEW_STANDARD = tuple(
 REVIEW_CONTEXT = re.compile(r"行政复议|行政诉讼")
 
 
+# (id of the table, text) -> (the table itself, so its id cannot be reused, the key)
+_FIRST: dict[tuple[int, str], tuple[Table, str | None]] = {}
+
+
 def first_key(text: str, table: Table) -> str | None:
-    """The key of the first pattern found in the text, or None."""
+    """The key of the first pattern found in the text, or None (remembered per table and
+    text: the same labels come back in every report)."""
+    memo = (id(table), text)
+    known = _FIRST.get(memo)
+    if known is not None and known[0] is table:
+        return known[1]
+    found = None
     for key, pattern in table:
         if pattern.search(text):
-            return key
-    return None
+            found = key
+            break
+    if len(_FIRST) >= 1 << 16:
+        _FIRST.clear()
+    _FIRST[memo] = (table, found)
+    return found

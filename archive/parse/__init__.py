@@ -99,9 +99,12 @@ MAX_SPLIT_VALUE = 40  # a field value on the line after its label
 EDGE_LINES = 8
 
 
-def parse_report(url: str, body: bytes, headers: Mapping[str, Any] | None = None) -> Report:
-    """Parse one captured page into a Report, or raise NotAReportError / DecodeError."""
-    markup, encoding = decode_html(body, headers, url)
+def parse_report(url: str, body: bytes, headers: Mapping[str, Any] | None = None, *,
+                 decoded: tuple[str, str] | None = None) -> Report:
+    """Parse one captured page into a Report, or raise NotAReportError / DecodeError.
+
+    `decoded`: `decode_html(body, headers, url)` when the caller has it already."""
+    markup, encoding = decoded if decoded is not None else decode_html(body, headers, url)
     page = build_page(url, markup)
     traditional, glossed = clone_signs(page)
     title = pick_title(page, fields_in(page, early_region(page)), traditional)

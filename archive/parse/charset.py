@@ -168,8 +168,10 @@ def looks_like_text(text: str, name: str) -> bool:
         return False
     if len(ODD_RE.findall(sample)) > max(2, len(sample) // 500):
         return False
+    if name == "utf-8":
+        return True
     han = HAN_RE.findall(sample)
-    if name == "utf-8" or len(han) < 20:
+    if len(han) < 20:
         return True
     common = sum(1 for ch in han[:SAMPLE_CHARS] if _is_common_han(ch))
     return common >= 0.9 * min(len(han), SAMPLE_CHARS)

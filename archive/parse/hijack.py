@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from urllib.parse import urlsplit
 
+from lxml import etree
 from lxml.etree import _Element as Element
 
 from archive.parse import spam
@@ -50,6 +51,8 @@ LABELS = {
 SNIPPET = 160
 UNSHOWN = frozenset({"script", "style", "noscript", "noframes", "template"})
 MAX_HIDING_RULES = 50  # stylesheet rules that hide something, read per page
+# Elements that may be hidden by their own attributes (document order, the root included).
+HIDDEN_OR_STYLED = etree.XPath("descendant-or-self::*[@hidden or @style]")
 HIDE_RE = re.compile(
     r"display\s*:\s*none|visibility\s*:\s*hidden|"
     r"(?:top|left|right|text-indent|margin-left|margin-top)\s*:\s*-\s*\d{3,}\s*(?:px|em|pt)?|"
@@ -124,7 +127,7 @@ def snippet_of(text: str) -> str:
 
 def hidden_blocks(root: Element) -> list[Element]:
     """Elements a browser would not show, by inline style, `hidden` or a simple CSS rule."""
-    found = [el for el in root.iter("*") if isinstance(el.tag, str) and (
+    found = [el for el in HIDDEN_OR_STYLED(root) if isinstance(el.tag, str) and (
         el.get("hidden") is not None or HIDE_RE.search(el.get("style") or ""))]
     css = " ".join(s.text or "" for s in root.iter("style"))
     hiding = [(sel, decl) for sel, decl in CSS_RULE_RE.findall(css) if HIDE_RE.search(decl)]

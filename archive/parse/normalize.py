@@ -29,9 +29,23 @@ def squash(text: str) -> str:
     return _TIGHT_SPACE_RE.sub("", text) if " " in text else text
 
 
+# Short strings (labels, cells, lines) recur across a site's pages: their matching form is
+# remembered (a pure function of the string; the memo is dropped when it grows too big).
+MEMO_CHARS = 80
+MEMO_SIZE = 1 << 16
+_FOLDED: dict[str, str] = {}
+
+
 def fold(text: str) -> str:
     """The matching form: NFKC, whitespace squashed."""
-    return squash(unicodedata.normalize("NFKC", text))
+    if len(text) > MEMO_CHARS:
+        return squash(unicodedata.normalize("NFKC", text))
+    done = _FOLDED.get(text)
+    if done is None:
+        if len(_FOLDED) >= MEMO_SIZE:
+            _FOLDED.clear()
+        done = _FOLDED[text] = squash(unicodedata.normalize("NFKC", text))
+    return done
 
 
 def fold_cells(text: str) -> str:

@@ -119,7 +119,7 @@ def traditional_ratio(text: str) -> float:
     if len(cjk) < MIN_CJK_FOR_RATIO:
         return 0.0
     trad = traditional_chars()
-    return sum(1 for ch in cjk if ch in trad) / len(cjk)
+    return sum(map(trad.__contains__, cjk)) / len(cjk)
 
 
 def is_traditional(text: str) -> bool:
