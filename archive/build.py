@@ -20,7 +20,6 @@ reports from the workers' tokens.
 from __future__ import annotations
 
 import dataclasses
-import json
 import zlib
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -31,7 +30,6 @@ from datetime import date
 from archive.clock import now_iso
 from archive.db import Archive
 from archive.db import reports as report_rows
-from archive.db.archive import prepare_report
 from archive.db.captures import StoredBody, iter_bodies
 from archive.derive import Ahead, DeriveSummary, derive_all
 from archive.derive.ahead import pack_tables
@@ -173,14 +171,7 @@ def store(archive: Archive, stored: StoredBody, reading: Reading,
     report = reading.report
     if report is None:
         return None
-    prepared = reading.prepared
-    if prepared is None or prepared.source is not report:
-        prepared = prepare_report(report)
-    site_id = stored.site_id
-    masked = archive.with_site_place(prepared.report, site_id)
-    row = report_rows.report_row(masked, archive.site(site_id) or {}, site_id)
-    findings = prepared.findings
-    row["personal_findings"] = json.dumps(findings, ensure_ascii=False) if findings else None
+    prepared, masked, row = archive.report_to_store(report, stored.site_id, reading.prepared)
     segmented.update(prepared.segmented)
     return report_rows.save_report(
         archive.db, masked, row, capture_id=stored.capture_id,

@@ -245,20 +245,27 @@ class Archive:
         parser worker) spares the writer that work; it is used only when it was made from
         this very report object. Inside `group_commits` the full-text index is brought up
         to date once per group, just before its commit."""
-        if prepared is None or prepared.source is not report:
-            prepared = prepare_report(report)
-        # The site's town/county only fill fields masking never touches: order is free.
-        masked = self.with_site_place(prepared.report, site_id)
-        findings = prepared.findings
+        prepared, masked, row = self.report_to_store(report, site_id, prepared)
         if self._group is not None:
             self._segmented.update(prepared.segmented)
-        row = reports.report_row(masked, self.site(site_id) or {}, site_id)
-        row["personal_findings"] = json.dumps(findings, ensure_ascii=False) if findings else None
         with self.transaction():
             return reports.save_report(self.db, masked, row, capture_id=capture_id,
                                        seen_at=seen_at or now_iso(),
                                        text_sha256=prepared.text_sha256,
                                        index=self._group is None)
+
+    def report_to_store(self, report: Report, site_id: str | None,
+                        prepared: Prepared | None = None) -> tuple[Prepared, Report, dict]:
+        """(the prepared report, the masked report with its site's place, its `reports`
+        row): what `save_report` writes, and `nianbao build` writes without a savepoint."""
+        if prepared is None or prepared.source is not report:
+            prepared = prepare_report(report)
+        # The site's town/county only fill fields masking never touches: order is free.
+        masked = self.with_site_place(prepared.report, site_id)
+        findings = prepared.findings
+        row = reports.report_row(masked, self.site(site_id) or {}, site_id)
+        row["personal_findings"] = json.dumps(findings, ensure_ascii=False) if findings else None
+        return prepared, masked, row
 
     def add_report_url(self, rid: str, url: str, *, capture_id: int | None,
                        seen_at: str | None = None) -> None:
